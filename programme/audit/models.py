@@ -1,0 +1,34 @@
+"""Audit rows: append-only, hash-chained."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from programme.extensions import db
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        Index("ix_audit_event_occurred_at", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    # Kept as text so the row still says who acted if the account is later anonymised.
+    actor_label: Mapped[str] = mapped_column(String(255), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity_type: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[str | None] = mapped_column(String(60))
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64), unique=True)

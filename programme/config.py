@@ -1,0 +1,162 @@
+"""Configuration read from the environment, with safe defaults for the embedded (SQLite) mode.
+
+Every setting can be given as an environment variable of the same name. `PIP_ENV` selects the
+mode: `development` (default, embedded SQLite, demo allowed), `production` (refuses to start
+without an explicit SECRET_KEY or with debug on) or `testing`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+LANGUAGES = ("kk", "ru", "en")
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app must not start."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the key stored in instance/secret_key, creating it once (mode 0600)."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+
+    # Sessions: signed cookie plus a per-user session version checked on every request.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "pip_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    LANGUAGES = LANGUAGES
+
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    # Login throttling (counted in the database so several app servers share it).
+    LOGIN_WINDOW_MINUTES = 15
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_LOCK_MINUTES = 15
+
+    # argon2id parameters (OWASP: m=19 MiB, t=2, p=1 is the floor; ours are above it).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_KIB = 65536
+    ARGON2_PARALLELISM = 2
+    PASSWORD_MIN_LENGTH = 12
+
+    DEMO_ALLOWED = True
+    HSTS = False
+    SMALL_CELL_MINIMUM = 5
+    PER_PAGE = 50
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    # Cheap hashing keeps the suite fast; production parameters are tested separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    DEMO_ALLOWED = False
+    HSTS = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Fill app.config from the class for PIP_ENV, the environment, then explicit overrides."""
+    overrides = dict(overrides or {})
+    env_name = overrides.pop("ENV_NAME", None) or os.environ.get("PIP_ENV", "development")
+    if env_name not in CONFIGS:
+        raise ConfigError(f"PIP_ENV must be one of {sorted(CONFIGS)}, not {env_name!r}")
+    app.config.from_object(CONFIGS[env_name])
+
+    environ = os.environ
+    if environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    app.config["DEBUG"] = _env_bool("FLASK_DEBUG", app.config["DEBUG"])
+    app.config["SESSION_IDLE_MINUTES"] = _env_int(
+        "SESSION_IDLE_MINUTES", app.config["SESSION_IDLE_MINUTES"]
+    )
+    app.config["SESSION_ABSOLUTE_HOURS"] = _env_int(
+        "SESSION_ABSOLUTE_HOURS", app.config["SESSION_ABSOLUTE_HOURS"]
+    )
+    app.config["SMALL_CELL_MINIMUM"] = _env_int("SMALL_CELL_MINIMUM", app.config["SMALL_CELL_MINIMUM"])
+    if "SESSION_COOKIE_SECURE" in environ:
+        app.config["SESSION_COOKIE_SECURE"] = _env_bool("SESSION_COOKIE_SECURE", False)
+    app.config.update(overrides)
+
+    if env_name == "production":
+        if not app.config.get("SECRET_KEY"):
+            raise ConfigError("production mode needs SECRET_KEY set in the environment")
+        if app.config["DEBUG"]:
+            raise ConfigError("production mode refuses to run with debug on")
+        if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            raise ConfigError("production mode needs DATABASE_URL set in the environment")
+
+    instance_path = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        instance_path.mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'programme.db'}"
+    app.config["ENV_NAME"] = env_name
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])

@@ -1,0 +1,46 @@
+"""Engine set-up that must hold on every connection.
+
+SQLite: foreign keys on, WAL, a busy timeout, and write requests open their transaction with
+BEGIN IMMEDIATE, so two writers queue on the lock instead of failing half-way with
+"database is locked" when a read transaction tries to upgrade.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _transaction_wants_write() -> bool:
+    # Outside a request (CLI, jobs) we cannot know, and writes are the common case there.
+    if not has_request_context():
+        return True
+    return request.method in WRITE_METHODS
+
+
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    if not is_sqlite(engine):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling is off).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection):
+        mode = "IMMEDIATE" if _transaction_wants_write() else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,72 @@
+"""Translated error pages; database outages answer 503 "try again", never a traceback."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from programme.extensions import db
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("core/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return _page(400, _("Bad request"), _("The request could not be understood."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return _page(
+            400,
+            _("The form has expired"),
+            _("Please go back, reload the page and submit the form again."),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return _page(403, _("Not allowed"), _("Your role does not give access to this page."))
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return _page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):
+        return _page(405, _("Not allowed"), _("This action cannot be done this way."))
+
+    @app.errorhandler(409)
+    def conflict(_error):
+        return _page(
+            409,
+            _("Changed by someone else"),
+            _("Someone saved this record after you opened it. Reload it and make your change again."),
+        )
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return _page(413, _("File too large"), _("The file is larger than the allowed size."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        return _page(
+            503,
+            _("Please try again"),
+            _("The database is not answering for a moment. Nothing was lost; try again shortly."),
+        )
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        db.session.rollback()
+        return _page(
+            500,
+            _("Something went wrong"),
+            _("The error has been logged. Nothing was saved; please try again."),
+        )

@@ -1,0 +1,78 @@
+"""Extensions, request hooks and template helpers shared by every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_bootstrap import Bootstrap5
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from programme.config import PROJECT_ROOT
+from programme.core.database import configure_engine
+from programme.core.errors import register_error_handlers
+from programme.core.i18n import LANGUAGE_NAMES, localized, select_locale, select_timezone
+from programme.core.permissions import ROLE_LABELS, declare_public_endpoint, deny_undeclared_endpoints
+from programme.core.registry import nav_for
+from programme.core.security import enforce_session_timeouts, set_security_headers
+from programme.extensions import babel, csrf, db, login_manager, migrate
+
+TRANSLATIONS_ROOT = PROJECT_ROOT / "translations"
+
+
+def translation_directories() -> str:
+    """One catalogue per domain (translations/<domain>/<lang>/LC_MESSAGES)."""
+    if not TRANSLATIONS_ROOT.exists():
+        return str(TRANSLATIONS_ROOT)
+    return ";".join(str(path) for path in sorted(Path(TRANSLATIONS_ROOT).iterdir()) if path.is_dir())
+
+
+def init_core(app: Flask) -> None:
+    if app.config.get("TRUSTED_PROXIES"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = translation_directories()
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    Bootstrap5(app)
+    declare_public_endpoint(app, "static")
+    declare_public_endpoint(app, "bootstrap.static")
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    # Flask-Login's own message is not translated through our catalogue; the login page says enough.
+    login_manager.login_message = None
+
+    from programme.audit.services import install_listener
+
+    install_listener()
+    register_error_handlers(app)
+
+    app.before_request(deny_undeclared_endpoints)
+    app.before_request(enforce_session_timeouts)
+    app.after_request(set_security_headers)
+
+    @app.teardown_appcontext
+    def _drop_actor(_exc):
+        g.pop("audit_actor", None)
+
+    @app.context_processor
+    def _template_helpers():
+        locale = str(get_locale() or "ru")
+        return {
+            "nav_items": nav_for(current_user),
+            "current_locale": locale,
+            "language_names": LANGUAGE_NAMES,
+            "role_labels": ROLE_LABELS,
+            "localized": lambda obj, field: localized(obj, field, locale),
+            "format_date": format_date,
+            "format_datetime": format_datetime,
+            "format_decimal": format_decimal,
+            "request_path": request.full_path.rstrip("?") if request else "/",
+        }

@@ -1,0 +1,31 @@
+"""Home dashboard and health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from programme.core.permissions import public, signed_in
+from programme.core.registry import panels_for
+from programme.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@signed_in
+def index():
+    panels = [(panel.template, panel.context(current_user)) for panel in panels_for(current_user)]
+    return render_template("core/index.html", panels=panels)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        db.session.rollback()
+        return jsonify(status="unavailable", database="down"), 503
+    return jsonify(status="ok", database="up")

@@ -1,0 +1,202 @@
+"""Fixtures shared by every test: app, db, client, login_as(role), factories, query counting.
+
+The schema is made by the migrations (as in production), once per run. Each test starts from
+empty tables. Set TEST_DATABASE_URL to a PostgreSQL URL to run the same suite on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import tempfile
+from itertools import count
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from programme import create_app
+from programme.core.querycount import assert_max_queries as _assert_max_queries
+from programme.extensions import db as _db
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def _database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def _reset_schema(app) -> None:
+    with app.app_context():
+        engine = _db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmp_dir = Path(tempfile.mkdtemp(prefix="pip-test-"))
+    application = create_app(
+        {
+            "ENV_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_dir),
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "SERVER_NAME": None,
+        }
+    )
+    application.test_client_class = CsrfClient
+    _reset_schema(application)
+    yield application
+
+
+def empty_all_tables() -> None:
+    engine = _db.engine
+    tables = [table for table in reversed(_db.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """The database, emptied after each test."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+        empty_all_tables()
+
+
+class CsrfClient(FlaskClient):
+    """A test client that behaves like a separate browser talking to a server.
+
+    Tests hold an app context (for factories and direct service calls). Each request runs in a
+    fresh context, as on a real server, so nothing (signed-in user, session, `g`) leaks between
+    the test and the request. The test's own session is committed before and expired after.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            _db.session.commit()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            _db.session.expire_all()
+        return response
+
+    def csrf_token(self) -> str:
+        page = self.get("/login").get_data(as_text=True)
+        match = CSRF_INPUT.search(page)
+        assert match, "no CSRF token on /login"
+        return match.group(1) or match.group(2)
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- factories ---------------------------------------------------------------------------------
+
+_sequence = count(1)
+
+
+@pytest.fixture
+def make_facility(db):
+    from programme.facilities.models import Facility
+
+    def factory(**values) -> Facility:
+        n = next(_sequence)
+        defaults = dict(
+            code=f"TST-{n:03d}", name_kk=f"Мекеме {n}", name_ru=f"Учреждение {n}",
+            name_en=f"Facility {n}", region="karaganda", security_level="medium",
+            timezone="Asia/Almaty", is_active=True,
+        )
+        facility = Facility(**{**defaults, **values})
+        db.session.add(facility)
+        db.session.commit()
+        return facility
+
+    return factory
+
+
+@pytest.fixture
+def make_department(db):
+    from programme.facilities.models import Department
+
+    def factory(**values) -> Department:
+        n = next(_sequence)
+        defaults = dict(university=f"University {n}", name="Department of Philosophy", city="Almaty")
+        department = Department(**{**defaults, **values})
+        db.session.add(department)
+        db.session.commit()
+        return department
+
+    return factory
+
+
+@pytest.fixture
+def make_user(db, make_facility, make_department):
+    from programme.auth.services import create_user
+
+    def factory(role: str = "admin", **values):
+        n = next(_sequence)
+        if role == "officer" and "facility_id" not in values:
+            values["facility_id"] = make_facility().id
+        if role in ("coordinator", "facilitator") and "department_id" not in values:
+            values["department_id"] = make_department().id
+        values.setdefault("email", f"{role}{n}@test.kz")
+        values.setdefault("full_name", f"Test {role.title()} {n}")
+        values.setdefault("password", TEST_PASSWORD)
+        values.setdefault("must_change_password", False)
+        return create_user(role=role, **values)
+
+    return factory
+
+
+def sign_in(client, email: str, password: str = TEST_PASSWORD):
+    return client.post_form("/login", {"email": email, "password": password})
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """login_as("officer") creates a user of that role, signs the client in, returns the user."""
+
+    def do_login(role: str, **values):
+        user = make_user(role, **values)
+        response = sign_in(client, user.email)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return do_login
+
+
+@pytest.fixture
+def assert_max_queries(app):
+    def guard(limit: int):
+        return _assert_max_queries(_db.engine, limit)
+
+    return guard
+
+
+@pytest.fixture
+def demo_data(app, db):
+    """The demo data every domain registers, loaded as `flask seed-demo` does."""
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return result
