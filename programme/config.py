@@ -133,9 +133,7 @@ def load_config(app, overrides: dict | None = None) -> None:
     if environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     app.config["DEBUG"] = _env_bool("FLASK_DEBUG", app.config["DEBUG"])
-    app.config["SESSION_IDLE_MINUTES"] = _env_int(
-        "SESSION_IDLE_MINUTES", app.config["SESSION_IDLE_MINUTES"]
-    )
+    app.config["SESSION_IDLE_MINUTES"] = _env_int("SESSION_IDLE_MINUTES", app.config["SESSION_IDLE_MINUTES"])
     app.config["SESSION_ABSOLUTE_HOURS"] = _env_int(
         "SESSION_ABSOLUTE_HOURS", app.config["SESSION_ABSOLUTE_HOURS"]
     )

@@ -84,7 +84,12 @@ class CsrfClient(FlaskClient):
     Tests hold an app context (for factories and direct service calls). Each request runs in a
     fresh context, as on a real server, so nothing (signed-in user, session, `g`) leaks between
     the test and the request. The test's own session is committed before and expired after.
+    Pages come in English unless a test chooses a language (the app's default is Russian).
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     def open(self, *args, **kwargs):
         if has_app_context():
@@ -95,7 +100,7 @@ class CsrfClient(FlaskClient):
         return response
 
     def csrf_token(self) -> str:
-        page = self.get("/login").get_data(as_text=True)
+        page = self.get("/login", follow_redirects=True).get_data(as_text=True)
         match = CSRF_INPUT.search(page)
         assert match, "no CSRF token on /login"
         return match.group(1) or match.group(2)
@@ -123,9 +128,14 @@ def make_facility(db):
     def factory(**values) -> Facility:
         n = next(_sequence)
         defaults = dict(
-            code=f"TST-{n:03d}", name_kk=f"Мекеме {n}", name_ru=f"Учреждение {n}",
-            name_en=f"Facility {n}", region="karaganda", security_level="medium",
-            timezone="Asia/Almaty", is_active=True,
+            code=f"TST-{n:03d}",
+            name_kk=f"Мекеме {n}",
+            name_ru=f"Учреждение {n}",
+            name_en=f"Facility {n}",
+            region="karaganda",
+            security_level="medium",
+            timezone="Asia/Almaty",
+            is_active=True,
         )
         facility = Facility(**{**defaults, **values})
         db.session.add(facility)
@@ -199,4 +209,5 @@ def demo_data(app, db):
     """The demo data every domain registers, loaded as `flask seed-demo` does."""
     result = app.test_cli_runner().invoke(args=["seed-demo", "--quiet"])
     assert result.exit_code == 0, result.output
+    db.session.commit()  # the command ran in this test's app context; end its transaction
     return result

@@ -15,8 +15,9 @@ def verify_command() -> None:
     if report.is_intact:
         click.echo(f"audit chain intact: {report.checked} rows checked")
         return
-    click.echo(f"audit chain BROKEN at row id {report.first_broken_id} "
-               f"({report.checked} rows before it are intact)")
+    click.echo(
+        f"audit chain BROKEN at row id {report.first_broken_id} ({report.checked} rows before it are intact)"
+    )
     raise SystemExit(1)
 
 

@@ -75,8 +75,9 @@ def _remote_addr() -> str:
 
 
 def _entity_id(obj) -> str:
-    identity = inspect(obj).identity
-    return ",".join(str(part) for part in identity) if identity else ""
+    # The identity key is not set yet for rows inserted by this flush; the mapper reads the PK.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key if part is not None)
 
 
 def _column_changes(obj, action: str) -> dict:
@@ -203,7 +204,7 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
 
 def recent_activity(_user, limit: int = 8) -> dict:
     """The latest audit rows, for the admin's dashboard."""
-    events = db.session.execute(
-        select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-    ).scalars().all()
+    events = (
+        db.session.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).scalars().all()
+    )
     return {"events": events}

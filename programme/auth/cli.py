@@ -1,12 +1,12 @@
 import click
+from sqlalchemy import select
 
 from programme.audit.services import act_as
 from programme.auth import services
 from programme.core.permissions import ROLES
 from programme.core.services import ValidationFailed
-from programme.facilities.models import Department, Facility
 from programme.extensions import db
-from sqlalchemy import select
+from programme.facilities.models import Department, Facility
 
 
 @click.group("users")

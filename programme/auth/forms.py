@@ -3,7 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email
 
-from programme.core.forms import VersionedForm, length, optional, required
+from programme.core.forms import VersionedForm, choices, length, optional, required
+from programme.core.i18n import LANGUAGE_NAMES
 from programme.core.permissions import ROLE_LABELS
 
 
@@ -18,7 +19,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 def _role_choices():
-    return [(role, label) for role, label in ROLE_LABELS.items()]
+    return choices(ROLE_LABELS.items())
 
 
 def _email():
@@ -53,4 +54,4 @@ class ResetPasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")])
+    locale = SelectField(choices=choices(LANGUAGE_NAMES.items()))

@@ -29,9 +29,7 @@ class User(Audited, UserMixin, db.Model):
     __audit_redact__ = frozenset({"password_hash"})
     __table_args__ = (
         CheckConstraint(f"role IN ({_ROLE_LIST})", name="role_known"),
-        CheckConstraint(
-            f"role <> '{OFFICER}' OR facility_id IS NOT NULL", name="officer_has_facility"
-        ),
+        CheckConstraint(f"role <> '{OFFICER}' OR facility_id IS NOT NULL", name="officer_has_facility"),
         CheckConstraint(
             f"role NOT IN ('{COORDINATOR}', '{FACILITATOR}') OR department_id IS NOT NULL",
             name="department_staff_have_department",

@@ -49,9 +49,7 @@ def _dummy_hash(time_cost: int, memory_kib: int, parallelism: int) -> str:
 def spend_verification_time(password: str) -> None:
     """Do the work of a real verification, for an account that does not exist."""
     config = current_app.config
-    dummy = _dummy_hash(
-        config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"], config["ARGON2_PARALLELISM"]
-    )
+    dummy = _dummy_hash(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"], config["ARGON2_PARALLELISM"])
     verify_password(dummy, password)
 
 

@@ -28,9 +28,7 @@ def normalise_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.execute(
-        select(User).where(User.email == normalise_email(email))
-    ).scalar_one_or_none()
+    return db.session.execute(select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
 
 
 # --- sign-in -----------------------------------------------------------------------------------
@@ -79,7 +77,9 @@ def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
     with unit_of_work():
         if is_throttled(email, remote_addr, now):
             spend_verification_time(password)
-            db.session.add(LoginAttempt(email=email, remote_addr=remote_addr, attempted_at=now, succeeded=False))
+            db.session.add(
+                LoginAttempt(email=email, remote_addr=remote_addr, attempted_at=now, succeeded=False)
+            )
             record("login_throttled", "user_account", None, {"email": email})
             return SignInResult(None, throttled=True)
         user = find_user_by_email(email)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from programme.auth.forms import (
     UserForm,
 )
 from programme.auth.models import User
-from programme.core.forms import apply_problems
+from programme.core.forms import apply_problems, choices
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, ROLE_LABELS, public, requires, signed_in
 from programme.core.security import mark_session_start
@@ -46,9 +47,7 @@ def login():
                 return redirect(url_for("auth.change_password"))
             return redirect(local_or(request.args.get("next"), url_for("core.index")))
         if result.throttled:
-            form.form_errors.append(
-                _("Too many failed attempts. Wait a few minutes and try again.")
-            )
+            form.form_errors.append(_("Too many failed attempts. Wait a few minutes and try again."))
         else:
             form.form_errors.append(_("The e-mail or password is not correct."))
     return render_template("auth/login.html", form=form)
@@ -57,9 +56,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout():
+    language = str(get_locale() or "")
     services.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
+    session["lang"] = language  # the sign-in page stays in the language the person was using
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -105,8 +106,8 @@ def _load_user_or_404(user_id: int) -> User:
 
 
 def _fill_scope_choices(form: UserForm) -> None:
-    form.facility_id.choices = [(0, "—")] + facility_choices()
-    form.department_id.choices = [(0, "—")] + department_choices()
+    form.facility_id.choices = choices([(0, "—")] + facility_choices())
+    form.department_id.choices = choices([(0, "—")] + department_choices())
 
 
 @bp.route("/users")

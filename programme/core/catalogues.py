@@ -86,8 +86,7 @@ def update(domain: str) -> None:
         path = _po_path(domain, lang)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
-            write_po(handle, catalog, width=100, sort_output=False, omit_header=False,
-                     ignore_obsolete=True)
+            write_po(handle, catalog, width=100, sort_output=False, omit_header=False, ignore_obsolete=True)
 
 
 def compile_catalogues(domain: str) -> None:

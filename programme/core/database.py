@@ -1,8 +1,8 @@
 """Engine set-up that must hold on every connection.
 
-SQLite: foreign keys on, WAL, a busy timeout, and write requests open their transaction with
-BEGIN IMMEDIATE, so two writers queue on the lock instead of failing half-way with
-"database is locked" when a read transaction tries to upgrade.
+SQLite: foreign keys on, WAL, a busy timeout, and write requests (POST and friends) open their
+transaction with BEGIN IMMEDIATE, so two writers queue on the lock (up to the busy timeout)
+instead of one failing half-way when its read transaction tries to become a write.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def _transaction_wants_write() -> bool:
-    # Outside a request (CLI, jobs) we cannot know, and writes are the common case there.
+    # Outside a request (CLI commands, jobs) a read must not hold the write lock for the whole
+    # command, so those transactions start deferred; they are rarely concurrent writers.
     if not has_request_context():
-        return True
+        return False
     return request.method in WRITE_METHODS
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from programme.core.services import ValidationFailed
@@ -59,7 +60,10 @@ def apply_problems(form: FlaskForm, failure: ValidationFailed) -> None:
 def form_values(form: FlaskForm) -> dict:
     """The submitted field values, without the CSRF token and the record version."""
     return {
-        name: field.data
-        for name, field in form._fields.items()
-        if name not in ("csrf_token", "version_id")
+        name: field.data for name, field in form._fields.items() if name not in ("csrf_token", "version_id")
     }
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

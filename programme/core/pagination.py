@@ -41,8 +41,6 @@ def requested_page_number() -> int:
 def paginate(query: Select, per_page: int | None = None, number: int | None = None) -> Page:
     per_page = per_page or current_app.config["PER_PAGE"]
     number = number or requested_page_number()
-    total = db.session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
+    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     items = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).scalars().all()
     return Page(list(items), total, number, per_page)

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Regexp
 
-from programme.core.forms import VersionedForm, length, required
+from programme.core.forms import VersionedForm, choices, length, required
 from programme.facilities.regions import REGIONS, SECURITY_LEVELS, TIMEZONES
 
 
@@ -19,12 +19,14 @@ class FacilityForm(VersionedForm):
     name_kk = StringField(_l("Name in Kazakh"), validators=[required(), length(200)])
     name_ru = StringField(_l("Name in Russian"), validators=[required(), length(200)])
     name_en = StringField(_l("Name in English"), validators=[required(), length(200)])
-    region = SelectField(_l("Region"), choices=lambda: list(REGIONS.items()), validators=[required()])
+    region = SelectField(_l("Region"), choices=lambda: choices(REGIONS.items()), validators=[required()])
     security_level = SelectField(
-        _l("Security level"), choices=lambda: list(SECURITY_LEVELS.items()), validators=[required()]
+        _l("Security level"), choices=lambda: choices(SECURITY_LEVELS.items()), validators=[required()]
     )
     timezone = SelectField(
-        _l("Time zone"), choices=[(tz, tz) for tz in TIMEZONES], default="Asia/Almaty",
+        _l("Time zone"),
+        choices=choices((tz, tz) for tz in TIMEZONES),
+        default="Asia/Almaty",
         validators=[required()],
     )
     is_active = BooleanField(_l("Active"), default=True)

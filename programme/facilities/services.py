@@ -14,7 +14,16 @@ from programme.extensions import db
 from programme.facilities.models import Department, Facility
 from programme.facilities.regions import REGIONS, SECURITY_LEVELS
 
-FACILITY_FIELDS = ("code", "name_kk", "name_ru", "name_en", "region", "security_level", "timezone", "is_active")
+FACILITY_FIELDS = (
+    "code",
+    "name_kk",
+    "name_ru",
+    "name_en",
+    "region",
+    "security_level",
+    "timezone",
+    "is_active",
+)
 DEPARTMENT_FIELDS = ("university", "name", "city", "is_active")
 
 
@@ -106,8 +115,11 @@ def get_department_or_404(department_id: int) -> Department:
 
 
 def _validate_department(values: dict, department_id: int | None) -> dict:
-    clean = {key: (values[key].strip() if isinstance(values[key], str) else values[key])
-             for key in DEPARTMENT_FIELDS if key in values}
+    clean = {
+        key: (values[key].strip() if isinstance(values[key], str) else values[key])
+        for key in DEPARTMENT_FIELDS
+        if key in values
+    }
     clash = db.session.execute(
         select(Department.id).where(
             Department.university == clean["university"],
