@@ -9,7 +9,20 @@ from flask import Flask
 from programme.config import PROJECT_ROOT, load_config
 
 # Each domain package exposes register(app): its blueprint, menu entries, panels, CLI, demo data.
-DOMAINS = ("core", "auth", "facilities", "audit")
+DOMAINS = (
+    "core",
+    "auth",
+    "facilities",
+    "audit",
+    "notifications",
+    "curriculum",
+    "scheduling",
+    "participants",
+    "attendance",
+    "questionnaires",
+    "evaluation",
+    "followup",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -88,6 +88,7 @@ class Config:
 
     DEMO_ALLOWED = True
     HSTS = False
+    TRUSTED_PROXIES = 0  # reverse proxies in front of the app (X-Forwarded-For hops to trust)
     SMALL_CELL_MINIMUM = 5
     PER_PAGE = 50
 
@@ -138,6 +139,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         "SESSION_ABSOLUTE_HOURS", app.config["SESSION_ABSOLUTE_HOURS"]
     )
     app.config["SMALL_CELL_MINIMUM"] = _env_int("SMALL_CELL_MINIMUM", app.config["SMALL_CELL_MINIMUM"])
+    if environ.get("TRUSTED_PROXIES"):
+        app.config["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", 0)
     if "SESSION_COOKIE_SECURE" in environ:
         app.config["SESSION_COOKIE_SECURE"] = _env_bool("SESSION_COOKIE_SECURE", False)
     app.config.update(overrides)

@@ -1,0 +1,5 @@
+"""The followup domain (see its issue); register(app) wires it into the app."""
+
+
+def register(app) -> None:
+    from programme.followup import models  # noqa: F401 - the tables belong to the app's metadata

@@ -1,0 +1,1 @@
+"""Shared PDF building blocks (fonts with Kazakh and Russian glyphs, styles, page furniture)."""
