@@ -24,6 +24,12 @@ from programme.core.querycount import assert_max_queries as _assert_max_queries
 from programme.extensions import db as _db
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+# Each domain's factories live in tests/factories/<domain>.py as fixtures, loaded as plugins.
+pytest_plugins = sorted(
+    f"tests.factories.{path.stem}"
+    for path in (Path(__file__).parent / "factories").glob("*.py")
+    if path.stem != "__init__"
+)
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 

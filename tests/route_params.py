@@ -2,10 +2,14 @@
 
 Each provider takes the signed-in user (or None for anonymous) and returns an id that this user
 may see when their role is allowed: their own facility for an officer, their department's rows
-for a coordinator. A new domain adds its parameters here; the walk fails on an unknown one.
+for a coordinator. A domain adds its parameters in tests/<domain>/route_params.py (a PROVIDERS
+dict), collected below; the walk fails on a parameter nobody provides.
 """
 
 from __future__ import annotations
+
+import importlib
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -35,6 +39,15 @@ PROVIDERS = {
     "department_id": _department_id,
     "user_id": _user_id,
 }
+
+
+def _collect_domain_providers() -> None:
+    for path in sorted(Path(__file__).parent.glob("*/route_params.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.route_params")
+        PROVIDERS.update(module.PROVIDERS)
+
+
+_collect_domain_providers()
 
 
 def fill(rule, user) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_bootstrap import Bootstrap5
 from flask_login import current_user
@@ -27,6 +27,12 @@ def translation_directories() -> str:
     if not TRANSLATIONS_ROOT.exists():
         return str(TRANSLATIONS_ROOT)
     return ";".join(str(path) for path in sorted(Path(TRANSLATIONS_ROOT).iterdir()) if path.is_dir())
+
+
+def _page_url(number: int) -> str:
+    """The current page's URL with its query kept and `page` set (for the pager)."""
+    arguments = {**request.args.to_dict(), "page": max(1, number)}
+    return url_for(request.endpoint, **(request.view_args or {}), **arguments)
 
 
 def init_core(app: Flask) -> None:
@@ -64,6 +70,8 @@ def init_core(app: Flask) -> None:
     @app.teardown_appcontext
     def _drop_actor(_exc):
         g.pop("audit_actor", None)
+
+    app.jinja_env.globals["page_url"] = _page_url
 
     @app.context_processor
     def _template_helpers():

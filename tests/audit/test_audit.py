@@ -78,3 +78,14 @@ def test_audit_log_filters_by_action(client, login_as, make_facility):
     page = client.get("/audit?action=login_success").get_data(as_text=True)
     assert "login_success" in page
     assert "FLT-01" not in page
+
+
+def test_long_lists_are_paginated_keeping_filters(app, client, login_as, make_facility):
+    login_as("admin")
+    for _ in range(app.config["PER_PAGE"] + 5):
+        record("export", "facility", None, {})
+    page_one = client.get("/audit?action=export").get_data(as_text=True)
+    assert "Page 1 of 2" in page_one
+    assert "action=export" in page_one and "page=2" in page_one
+    page_two = client.get("/audit?action=export&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in page_two
