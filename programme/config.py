@@ -85,6 +85,10 @@ class Config:
     ARGON2_MEMORY_KIB = 65536
     ARGON2_PARALLELISM = 2
     PASSWORD_MIN_LENGTH = 12
+    # Roles that must use two-factor sign-in. Off in the embedded demo so the demo accounts work
+    # without an authenticator app; production requires it of admins and evaluators.
+    TOTP_REQUIRED_ROLES: tuple[str, ...] = ()
+    TOTP_ISSUER = "Philosophy in Prison"
 
     DEMO_ALLOWED = True
     HSTS = False
@@ -108,6 +112,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    TOTP_REQUIRED_ROLES = ("admin", "evaluator")
     SESSION_COOKIE_SECURE = True
     DEMO_ALLOWED = False
     HSTS = True
@@ -139,6 +144,9 @@ def load_config(app, overrides: dict | None = None) -> None:
         "SESSION_ABSOLUTE_HOURS", app.config["SESSION_ABSOLUTE_HOURS"]
     )
     app.config["SMALL_CELL_MINIMUM"] = _env_int("SMALL_CELL_MINIMUM", app.config["SMALL_CELL_MINIMUM"])
+    if "TOTP_REQUIRED_ROLES" in environ:
+        roles = environ["TOTP_REQUIRED_ROLES"].replace(" ", "")
+        app.config["TOTP_REQUIRED_ROLES"] = tuple(role for role in roles.split(",") if role)
     if environ.get("TRUSTED_PROXIES"):
         app.config["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", 0)
     if "SESSION_COOKIE_SECURE" in environ:

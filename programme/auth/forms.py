@@ -55,3 +55,12 @@ class ResetPasswordForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = SelectField(choices=choices(LANGUAGE_NAMES.items()))
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[required(), length(20)],
+        description=_l("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

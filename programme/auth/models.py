@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -26,7 +27,7 @@ _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
 
 class User(Audited, UserMixin, db.Model):
     __tablename__ = "user_account"
-    __audit_redact__ = frozenset({"password_hash"})
+    __audit_redact__ = frozenset({"password_hash", "totp_secret", "recovery_code_hashes"})
     __table_args__ = (
         CheckConstraint(f"role IN ({_ROLE_LIST})", name="role_known"),
         CheckConstraint(f"role <> '{OFFICER}' OR facility_id IS NOT NULL", name="officer_has_facility"),
@@ -52,6 +53,11 @@ class User(Audited, UserMixin, db.Model):
     # Raised on logout, password change, deactivation and role change: every older session ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     locale: Mapped[str | None] = mapped_column(String(5))
+    # Two-factor sign-in (TOTP, RFC 6238): the shared secret, the last time step accepted (no
+    # replay of a code), and SHA-256 hashes of the unused one-time recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    recovery_code_hashes: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version_id: Mapped[int] = mapped_column(Integer, default=1)
@@ -68,6 +74,10 @@ class User(Audited, UserMixin, db.Model):
     def get_id(self) -> str:
         # The session version travels in the session: bumping it invalidates every old session.
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_secret)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

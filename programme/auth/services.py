@@ -38,6 +38,8 @@ def find_user_by_email(email: str) -> User | None:
 class SignInResult:
     user: User | None
     throttled: bool = False
+    # The password was right; a second factor (TOTP or recovery code) must follow.
+    needs_second_factor: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -94,8 +96,35 @@ def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
             return SignInResult(None)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
+        if user.has_two_factor:
+            record("login_password_ok", "user_account", user.id, {"email": email})
+            return SignInResult(user, needs_second_factor=True)
         user.last_login_at = now
         record("login_success", "user_account", user.id, {"email": email})
+        return SignInResult(user)
+
+
+def complete_second_factor(user: User, code: str, remote_addr: str) -> SignInResult:
+    """Check the second factor of a sign-in whose password was right; throttled like passwords."""
+    from programme.auth import twofactor
+
+    now = datetime.now(UTC)
+    with unit_of_work():
+        if is_throttled(user.email, remote_addr, now):
+            db.session.add(
+                LoginAttempt(email=user.email, remote_addr=remote_addr, attempted_at=now, succeeded=False)
+            )
+            record("login_throttled", "user_account", user.id, {"email": user.email, "factor": "totp"})
+            return SignInResult(None, throttled=True)
+        valid = user.is_active_account and twofactor.verify(user, code)
+        db.session.add(
+            LoginAttempt(email=user.email, remote_addr=remote_addr, attempted_at=now, succeeded=valid)
+        )
+        if not valid:
+            record("login_failure", "user_account", user.id, {"email": user.email, "factor": "totp"})
+            return SignInResult(None)
+        user.last_login_at = now
+        record("login_success", "user_account", user.id, {"email": user.email, "factor": "totp"})
         return SignInResult(user)
 
 

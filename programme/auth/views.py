@@ -38,6 +38,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         result = services.sign_in(form.email.data, form.password.data, request.remote_addr or "")
+        if result.needs_second_factor:
+            from programme.auth.twofactor_views import begin_second_factor
+
+            begin_second_factor(result.user, request.args.get("next"))
+            return redirect(url_for("auth.verify_second_factor"))
         if result.succeeded:
             session.clear()
             login_user(result.user)
