@@ -121,8 +121,8 @@ def _append(connection, rows: list[dict]) -> None:
         connection.execute(insert(AuditEvent).values(**row))
 
 
-def _row(action: str, entity_type: str, entity_id, changes: dict, purpose: str = "") -> dict:
-    actor = current_actor()
+def _row(action: str, entity_type: str, entity_id, changes: dict, purpose: str = "", actor=None) -> dict:
+    actor = actor or current_actor()
     return {
         "occurred_at": datetime.now(UTC).replace(tzinfo=None),
         "actor_id": actor.id,
@@ -142,9 +142,11 @@ def record(
     entity_id=None,
     changes: dict | None = None,
     purpose: str = "",
+    actor: Actor | None = None,
 ) -> None:
     """Write one audit row in the current transaction (committed with the caller's work)."""
-    _append(db.session.connection(), [_row(action, entity_type, entity_id, changes or {}, purpose)])
+    row = _row(action, entity_type, entity_id, changes or {}, purpose, actor)
+    _append(db.session.connection(), [row])
 
 
 def _after_flush(session: Session, _flush_context) -> None:

@@ -28,6 +28,8 @@ _ROLE_LIST = ", ".join(f"'{role}'" for role in ROLES)
 class User(Audited, UserMixin, db.Model):
     __tablename__ = "user_account"
     __audit_redact__ = frozenset({"password_hash", "totp_secret", "recovery_code_hashes"})
+    # Sign-ins and sign-outs are audited as events of their own; these columns only follow them.
+    __audit_ignore__ = frozenset({"version_id", "last_login_at", "totp_last_step", "session_version"})
     __table_args__ = (
         CheckConstraint(f"role IN ({_ROLE_LIST})", name="role_known"),
         CheckConstraint(f"role <> '{OFFICER}' OR facility_id IS NOT NULL", name="officer_has_facility"),

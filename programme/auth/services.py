@@ -9,7 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from programme.audit.services import record
+from programme.audit.services import Actor, record
 from programme.auth.models import LoginAttempt, User
 from programme.auth.passwords import (
     hash_password,
@@ -44,6 +44,11 @@ class SignInResult:
     @property
     def succeeded(self) -> bool:
         return self.user is not None
+
+
+def _actor(user: User) -> Actor:
+    """A sign-in is done by the person signing in, though nobody is signed in yet."""
+    return Actor(user.id, user.email)
 
 
 def _recent_failures(column, value: str, since: datetime) -> int:
@@ -97,10 +102,10 @@ def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         if user.has_two_factor:
-            record("login_password_ok", "user_account", user.id, {"email": email})
+            record("login_password_ok", "user_account", user.id, {"email": email}, actor=_actor(user))
             return SignInResult(user, needs_second_factor=True)
         user.last_login_at = now
-        record("login_success", "user_account", user.id, {"email": email})
+        record("login_success", "user_account", user.id, {"email": email}, actor=_actor(user))
         return SignInResult(user)
 
 
@@ -124,7 +129,13 @@ def complete_second_factor(user: User, code: str, remote_addr: str) -> SignInRes
             record("login_failure", "user_account", user.id, {"email": user.email, "factor": "totp"})
             return SignInResult(None)
         user.last_login_at = now
-        record("login_success", "user_account", user.id, {"email": user.email, "factor": "totp"})
+        record(
+            "login_success",
+            "user_account",
+            user.id,
+            {"email": user.email, "factor": "totp"},
+            actor=_actor(user),
+        )
         return SignInResult(user)
 
 

@@ -89,3 +89,25 @@ def test_long_lists_are_paginated_keeping_filters(app, client, login_as, make_fa
     assert "action=export" in page_one and "page=2" in page_one
     page_two = client.get("/audit?action=export&page=2").get_data(as_text=True)
     assert "Page 2 of 2" in page_two
+
+
+def test_sign_in_is_attributed_to_the_person_and_adds_no_update_noise(client, make_user, db):
+    from tests.conftest import sign_in
+
+    user = make_user("officer")
+    sign_in(client, user.email)
+    client.post_form("/logout")
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_label).where(AuditEvent.entity_id == str(user.id))
+    ).all()
+    assert ("login_success", user.email) in events
+    assert ("logout", user.email) in events
+    assert "update" not in {action for action, _actor in events}
+
+
+def test_long_values_are_shortened_in_the_log(client, login_as, make_department):
+    login_as("admin")
+    make_department(university="U" * 500)
+    page = client.get("/audit?entity_type=department").get_data(as_text=True)
+    assert "U" * 500 not in page
+    assert "U" * 150 in page
