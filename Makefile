@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app
 
-.PHONY: run test test-slow test-browser lint translations translations-update venv clean-db help
+.PHONY: run test test-slow lint security format translations translations-update venv help
 
 help:
 	@echo "make run      set up and serve the app on http://127.0.0.1:5000 (demo data on first run)"
 	@echo "make test     set up and run the whole test suite (TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)"
-	@echo "make lint     ruff"
+	@echo "make lint     ruff (lint and format check)"
+	@echo "make security bandit and pip-audit"
 	@echo "make translations-update   extract strings into translations/<domain>/{kk,ru}"
 
 $(BIN)/python:
@@ -48,3 +49,10 @@ test-slow: translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check programme tests
+
+format: $(STAMP)
+	$(BIN)/ruff format programme tests
+
+security: $(STAMP)
+	bash .ci/security
