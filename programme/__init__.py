@@ -22,6 +22,7 @@ DOMAINS = (
     "questionnaires",
     "evaluation",
     "followup",
+    "operations",
 )
 
 

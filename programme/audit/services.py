@@ -183,14 +183,18 @@ class ChainReport:
         return self.first_broken_id is None
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Walk the chain in id order; report the first row whose hash or link does not hold."""
+def verify_chain(batch_size: int = 5000, connection=None) -> ChainReport:
+    """Walk the chain in id order; report the first row whose hash or link does not hold.
+
+    `connection` lets a restore check a database other than the app's own.
+    """
+    execute = connection.execute if connection is not None else db.session.execute
     columns = [getattr(AuditEvent, name) for name in ("id", "prev_hash", "row_hash", *HASHED_FIELDS)]
     prev_hash = GENESIS_HASH
     checked = 0
     last_id = 0
     while True:
-        batch = db.session.execute(
+        batch = execute(
             select(*columns).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size)
         ).all()
         if not batch:
