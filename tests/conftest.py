@@ -64,15 +64,10 @@ def app():
 
 
 def empty_all_tables() -> None:
-    engine = _db.engine
-    tables = [table for table in reversed(_db.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+    # DELETE, children first, is much faster than TRUNCATE for the few rows a test leaves.
+    with _db.engine.begin() as connection:
+        for table in reversed(_db.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)
