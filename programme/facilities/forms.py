@@ -3,6 +3,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import Regexp
 
 from programme.core.forms import VersionedForm, choices, length, required
+from programme.core.submissions import OnceForm
 from programme.facilities.regions import REGIONS, SECURITY_LEVELS, TIMEZONES
 
 
@@ -37,3 +38,11 @@ class DepartmentForm(VersionedForm):
     name = StringField(_l("Department"), validators=[required(), length(200)])
     city = StringField(_l("City"), validators=[required(), length(100)])
     is_active = BooleanField(_l("Active"), default=True)
+
+
+class NewFacilityForm(OnceForm, FacilityForm):
+    pass
+
+
+class NewDepartmentForm(OnceForm, DepartmentForm):
+    pass

@@ -10,8 +10,9 @@ from programme.core.forms import apply_problems, form_values
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, OFFICER, requires
 from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.submissions import AlreadySubmitted, submit_once
 from programme.facilities import services
-from programme.facilities.forms import DepartmentForm, FacilityForm
+from programme.facilities.forms import DepartmentForm, FacilityForm, NewDepartmentForm, NewFacilityForm
 from programme.facilities.regions import REGIONS, SECURITY_LEVELS
 
 bp = Blueprint("facilities", __name__)
@@ -45,10 +46,15 @@ def show_facility(facility_id: int):
 @bp.route("/facilities/new", methods=["GET", "POST"])
 @requires(ADMIN)
 def create_facility():
-    form = FacilityForm()
+    form = NewFacilityForm()
     if form.validate_on_submit():
         try:
-            facility = services.create_facility(form_values(form))
+            with submit_once(form, "facilities.create_facility") as claim:
+                facility = services.create_facility(form_values(form))
+                claim.done(url_for("facilities.show_facility", facility_id=facility.id))
+        except AlreadySubmitted as earlier:
+            flash(_("This form was already saved."), "info")
+            return redirect(earlier.result_url or url_for("facilities.list_facilities"))
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:
@@ -85,10 +91,15 @@ def list_departments():
 @bp.route("/departments/new", methods=["GET", "POST"])
 @requires(ADMIN)
 def create_department():
-    form = DepartmentForm()
+    form = NewDepartmentForm()
     if form.validate_on_submit():
         try:
-            services.create_department(form_values(form))
+            with submit_once(form, "facilities.create_department") as claim:
+                services.create_department(form_values(form))
+                claim.done(url_for("facilities.list_departments"))
+        except AlreadySubmitted as earlier:
+            flash(_("This form was already saved."), "info")
+            return redirect(earlier.result_url or url_for("facilities.list_departments"))
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

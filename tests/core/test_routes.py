@@ -24,6 +24,16 @@ def build_url(app, rule, user) -> str:
         return url_for(rule.endpoint, **fill(rule, user))
 
 
+def assert_security_headers(response, endpoint: str) -> None:
+    """Every answer, page or file, carries the headers; nothing with personal data is cached."""
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers.get("Content-Security-Policy", ""), endpoint
+    assert headers.get("X-Content-Type-Options") == "nosniff", endpoint
+    assert headers.get("Referrer-Policy") == "same-origin", endpoint
+    assert "Permissions-Policy" in headers, endpoint
+    assert headers.get("Cache-Control") == "no-store", endpoint
+
+
 def get_rules(app):
     return [
         rule
@@ -84,6 +94,7 @@ def test_each_role_gets_what_its_rules_declare(app, client, demo_data, login_as,
         access = access_rule_of(rule.endpoint)
         url = build_url(app, rule, user)
         response = client.get(url)
+        assert_security_headers(response, rule.endpoint)
         if role in access.allowed_roles():
             assert response.status_code in (200, 302), (role, rule.endpoint, response.status_code)
             if response.status_code == 302:

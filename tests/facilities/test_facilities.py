@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
@@ -106,3 +108,36 @@ def test_department_names_are_unique_per_university(db):
         assert "name" in failure.problems
     else:
         raise AssertionError("duplicate department accepted")
+
+
+def test_pressing_save_twice_creates_one_department(client, login_as, db):
+    from programme.facilities.models import Department
+
+    login_as("admin")
+    page = client.get("/departments/new").get_data(as_text=True)
+    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = {
+        "university": "KazNU",
+        "name": "Philosophy",
+        "city": "Almaty",
+        "is_active": "y",
+        "submission_token": token,
+    }
+    first = client.post_form("/departments/new", form)
+    second = client.post_form("/departments/new", form)
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == "/departments"
+    assert len(db.session.execute(select(Department)).scalars().all()) == 1
+    follow = client.get("/departments").get_data(as_text=True)
+    assert "This form was already saved." in follow
+
+
+def test_a_refused_form_can_be_sent_again_with_the_same_token(client, login_as, db):
+    login_as("admin")
+    page = client.get("/facilities/new").get_data(as_text=True)
+    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"', page).group(1)
+    refused = client.post_form("/facilities/new", {**FORM, "region": "atlantis", "submission_token": token})
+    assert refused.status_code == 200
+    accepted = client.post_form("/facilities/new", {**FORM, "submission_token": token})
+    assert accepted.status_code == 302
+    assert db.session.execute(select(Facility).where(Facility.code == "KRG-09")).scalar_one()
