@@ -125,7 +125,7 @@ class ComparisonPersonForm(FlaskForm):
 class ExportForm(FlaskForm):
     file_format = SelectField(
         _l("Format"),
-        choices=[("csv", "CSV"), ("xlsx", _l("Excel (XLSX)")), ("sav", _l("SPSS (.sav)"))],
+        choices=lambda: choices([("csv", "CSV"), ("xlsx", _l("Excel (XLSX)")), ("sav", _l("SPSS (.sav)"))]),
         validators=[required()],
     )
     purpose = TextAreaField(

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from programme.audit.services import record
-from programme.core.forms import apply_problems
+from programme.core.forms import apply_problems, choices
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, EVALUATOR, OFFICER, requires
 from programme.core.services import StaleEdit, ValidationFailed, unit_of_work
@@ -170,7 +170,7 @@ def create_comparison_person():
         .scalars()
         .all()
     )
-    form.facility_id.choices = [(f.id, f.code) for f in facilities]
+    form.facility_id.choices = choices((f.id, f.code) for f in facilities)
     if form.validate_on_submit():
         facility = next((f for f in facilities if f.id == form.facility_id.data), None)
         try:
