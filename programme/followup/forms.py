@@ -16,8 +16,6 @@ from programme.followup.labels import (
     SOURCE_LABELS,
 )
 
-DATE_MESSAGE = _l("Enter a date as YYYY-MM-DD.")
-
 
 def _blank_first(labels: dict) -> list:
     return [("", "—"), *labels.items()]

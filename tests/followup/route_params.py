@@ -22,7 +22,10 @@ def _ensure_someone_at(facility_id: int) -> None:
     if exists:
         return
     person = Participant(
-        study_code=f"CRT{facility_id:05d}", facility_id=facility_id, full_name="Route Walk", is_comparison=True
+        study_code=f"CRT{facility_id:05d}",
+        facility_id=facility_id,
+        full_name="Route Walk",
+        is_comparison=True,
     )
     db.session.add(person)
     db.session.flush()
@@ -41,7 +44,11 @@ def _scoped(query, user):
 
 
 def _person_id(user):
-    query = select(Participant.id).join(Release, Release.participant_id == Participant.id).order_by(Participant.id)
+    query = (
+        select(Participant.id)
+        .join(Release, Release.participant_id == Participant.id)
+        .order_by(Participant.id)
+    )
     return db.session.execute(_scoped(query, user)).scalars().first() or 0
 
 

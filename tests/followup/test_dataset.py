@@ -6,8 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 
-from programme.followup.dataset import FollowupFilters, build_dataset, proven_reoffending_12m, survival_outcome
+from programme.followup.dataset import (
+    FollowupFilters,
+    build_dataset,
+    proven_reoffending_12m,
+    survival_outcome,
+)
 from programme.followup.measures import reoffending_rate_12m, survival_summary
 from programme.followup.models import FollowUpCheck
 
@@ -16,7 +22,11 @@ RELEASED = date(2025, 1, 15)
 
 def check(checked_on, outcome="no_new_conviction", offence=None, conviction=None) -> FollowUpCheck:
     return FollowUpCheck(
-        checked_on=checked_on, outcome=outcome, offence_date=offence, conviction_date=conviction, months_after_release=0
+        checked_on=checked_on,
+        outcome=outcome,
+        offence_date=offence,
+        conviction_date=conviction,
+        months_after_release=0,
     )
 
 
@@ -25,16 +35,27 @@ def test_event_is_the_first_offence_of_a_reconviction():
         check(date(2025, 7, 20)),
         check(date(2026, 1, 20), "reconvicted", date(2025, 11, 1), date(2025, 12, 20)),
     ]
-    assert survival_outcome(RELEASED, checks, date(2026, 11, 1)) == ((date(2025, 11, 1) - RELEASED).days, True)
+    assert survival_outcome(RELEASED, checks, date(2026, 11, 1)) == (
+        (date(2025, 11, 1) - RELEASED).days,
+        True,
+    )
 
 
 def test_censored_at_the_last_check_or_at_the_end_of_follow_up():
-    assert survival_outcome(RELEASED, [check(date(2025, 7, 20)), check(date(2026, 1, 16))], date(2026, 11, 1)) == (
+    assert survival_outcome(
+        RELEASED, [check(date(2025, 7, 20)), check(date(2026, 1, 16))], date(2026, 11, 1)
+    ) == (
         366,
         False,
     )
-    ended = [check(date(2025, 7, 20), "left_country"), check(date(2026, 1, 16), "reconvicted", date(2025, 9, 1), date(2025, 12, 1))]
-    assert survival_outcome(RELEASED, ended, date(2026, 11, 1)) == ((date(2025, 7, 20) - RELEASED).days, False)
+    ended = [
+        check(date(2025, 7, 20), "left_country"),
+        check(date(2026, 1, 16), "reconvicted", date(2025, 9, 1), date(2025, 12, 1)),
+    ]
+    assert survival_outcome(RELEASED, ended, date(2026, 11, 1)) == (
+        (date(2025, 7, 20) - RELEASED).days,
+        False,
+    )
     assert survival_outcome(RELEASED, [check(date(2025, 3, 1), "deceased")], date(2026, 11, 1)) == (45, False)
 
 
@@ -60,24 +81,38 @@ def test_only_people_whose_whole_window_has_passed_are_eligible(analysis_date, e
         (date(2025, 1, 15), date(2025, 2, 1), True),  # offence on the day of release
     ],
 )
-def test_proven_reoffence_needs_offence_within_12_and_conviction_within_18_months(offence, conviction, proven):
+def test_proven_reoffence_needs_offence_within_12_and_conviction_within_18_months(
+    offence, conviction, proven
+):
     checks = [check(date(2026, 8, 1), "reconvicted", offence, conviction)]
     assert proven_reoffending_12m(RELEASED, checks, date(2026, 9, 1)) == (True, proven)
 
 
 @pytest.fixture
-def released_people(db, make_facility, make_participant, make_release, make_check, make_cohort, make_enrolment):
+def released_people(
+    db, make_facility, make_participant, make_release, make_check, make_cohort, make_enrolment
+):
     """Six completers (two reoffend within 12 months), five comparison people (one reoffends)."""
     facility = make_facility()
     cohort = make_cohort(facility_id=facility.id, status="completed")
     people = []
     for index in range(6):
-        person = make_participant(facility_id=facility.id, birth_year=1990, is_repeat_conviction=index % 2 == 0)
+        person = make_participant(
+            facility_id=facility.id, birth_year=1990, is_repeat_conviction=index % 2 == 0
+        )
         make_enrolment(person, cohort, status="completed", final_attendance_rate=0.8 + index / 100)
         make_release(person, released_on=date(2025, 1, 15), months=())
         if index < 2:
-            make_check(person, 6, date(2025, 7, 20), "reconvicted", offence_date=date(2025, 5, 1),
-                       conviction_date=date(2025, 7, 1), offence_category="property", is_custodial=False)
+            make_check(
+                person,
+                6,
+                date(2025, 7, 20),
+                "reconvicted",
+                offence_date=date(2025, 5, 1),
+                conviction_date=date(2025, 7, 1),
+                offence_category="property",
+                is_custodial=False,
+            )
         else:
             make_check(person, 6, date(2025, 7, 20))
             make_check(person, 24, date(2026, 8, 1))
@@ -86,8 +121,16 @@ def released_people(db, make_facility, make_participant, make_release, make_chec
         person = make_participant(facility_id=facility.id, is_comparison=True, consent=False, birth_year=1990)
         make_release(person, released_on=date(2025, 2, 1), months=())
         if index == 0:
-            make_check(person, 6, date(2025, 8, 1), "reconvicted", offence_date=date(2025, 6, 1),
-                       conviction_date=date(2025, 7, 1), offence_category="drugs", is_custodial=True)
+            make_check(
+                person,
+                6,
+                date(2025, 8, 1),
+                "reconvicted",
+                offence_date=date(2025, 6, 1),
+                conviction_date=date(2025, 7, 1),
+                offence_category="drugs",
+                is_custodial=True,
+            )
         else:
             make_check(person, 12, date(2026, 2, 10))
     unchecked = make_participant(facility_id=facility.id)
@@ -115,12 +158,15 @@ def test_filters_narrow_the_dataset(app, released_people):
     in_cohort = build_dataset(FollowupFilters(cohort_id=cohort.id))
     assert {r.group for r in in_cohort.rows} == {"completer", "comparison"}
     assert build_dataset(FollowupFilters(facility_id=facility.id, age_band="55+")).rows == []
-    assert build_dataset(FollowupFilters(facility_id=facility.id, released_from=date(2025, 1, 20))).released == 6
+    assert (
+        build_dataset(FollowupFilters(facility_id=facility.id, released_from=date(2025, 1, 20))).released == 6
+    )
 
 
 def test_summary_has_curves_tests_and_a_clear_cox_message(app, released_people):
     facility, *_ = released_people
-    summary = survival_summary({"facility_id": facility.id, "analysis_date": "2026-09-01"})
+    with force_locale("en"):
+        summary = survival_summary({"facility_id": facility.id, "analysis_date": "2026-09-01"})
     completers = next(c for c in summary.curves if c.group == "completer")
     assert (completers.n, completers.events) == (6, 2)
     assert [t.groups for t in summary.pairwise_tests] == [("completer", "comparison")]
@@ -128,17 +174,28 @@ def test_summary_has_curves_tests_and_a_clear_cox_message(app, released_people):
     assert summary.dataset.change.problem  # no questionnaire scores: said so
 
 
-def test_cox_model_is_fitted_when_the_numbers_allow(app, db, make_facility, make_participant, make_release, make_check):
+def test_cox_model_is_fitted_when_the_numbers_allow(
+    app, db, make_facility, make_participant, make_release, make_check
+):
     facility = make_facility()
     for index in range(40):
-        person = make_participant(facility_id=facility.id, birth_year=1970 + index % 30, is_repeat_conviction=index % 3 == 0)
+        person = make_participant(
+            facility_id=facility.id, birth_year=1970 + index % 30, is_repeat_conviction=index % 3 == 0
+        )
         make_release(person, released_on=date(2025, 1, 15), months=())
         if index % 3 == 0 or index % 7 == 0:
-            make_check(person, 6, date(2025, 1, 15).replace(month=2 + index % 9), "reconvicted",
-                       offence_date=date(2025, 1, 20 + index % 8), conviction_date=date(2025, 1, 28))
+            make_check(
+                person,
+                6,
+                date(2025, 1, 15).replace(month=2 + index % 9),
+                "reconvicted",
+                offence_date=date(2025, 1, 20 + index % 8),
+                conviction_date=date(2025, 1, 28),
+            )
         else:
             make_check(person, 24, date(2026, 2, 1))
-    summary = survival_summary({"facility_id": facility.id, "analysis_date": "2026-09-01"})
+    with force_locale("en"):
+        summary = survival_summary({"facility_id": facility.id, "analysis_date": "2026-09-01"})
     assert summary.cox.problem is None
     assert [t.covariate for t in summary.cox.terms][:1] == ["is_repeat"]
     assert summary.cox.terms[0].hazard_ratio > 1  # repeat convictions reoffend more here
@@ -146,8 +203,17 @@ def test_cox_model_is_fitted_when_the_numbers_allow(app, db, make_facility, make
 
 
 def test_reliable_change_categories_from_stored_scores(
-    app, db, make_facility, make_participant, make_cohort, make_enrolment, make_release, make_check,
-    make_instrument, make_administration, make_response,
+    app,
+    db,
+    make_facility,
+    make_participant,
+    make_cohort,
+    make_enrolment,
+    make_release,
+    make_check,
+    make_instrument,
+    make_administration,
+    make_response,
 ):
     facility = make_facility()
     cohort = make_cohort(facility_id=facility.id, status="completed")
@@ -160,8 +226,12 @@ def test_reliable_change_categories_from_stored_scores(
         person = make_participant(facility_id=facility.id)
         make_enrolment(person, cohort, status="completed")
         score = sum(answers) / 3
-        make_response(pre, person, answers=dict(zip(("OPEN1", "OPEN2", "OPEN3"), answers, strict=True)),
-                      scores={"TOTAL": score})
+        make_response(
+            pre,
+            person,
+            answers=dict(zip(("OPEN1", "OPEN2", "OPEN3"), answers, strict=True)),
+            scores={"TOTAL": score},
+        )
         make_response(post, person, scores={"TOTAL": score + changes[index]})
         make_release(person, released_on=date(2025, 1, 15), months=())
         make_check(person, 6, date(2025, 7, 20))

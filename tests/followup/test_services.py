@@ -82,12 +82,17 @@ def reconviction(**values) -> dict:
         ({"checked_on": date.today() + timedelta(days=1)}, "checked_on"),  # in the future
         ({"checked_on": date(2025, 2, 1), "outcome": "no_new_conviction"}, "checked_on"),  # before release
         ({"conviction_date": date(2025, 4, 30)}, "conviction_date"),  # before the offence
-        ({"offence_date": date(2025, 9, 11), "conviction_date": date(2025, 9, 11)}, "offence_date"),  # after check
+        (
+            {"offence_date": date(2025, 9, 11), "conviction_date": date(2025, 9, 11)},
+            "offence_date",
+        ),  # after check
         ({"offence_date": None}, "offence_date"),
         ({"is_custodial": None}, "is_custodial"),
     ],
 )
-def test_impossible_check_dates_are_refused_and_nothing_is_half_saved(db, make_participant, make_release, values, field):
+def test_impossible_check_dates_are_refused_and_nothing_is_half_saved(
+    db, make_participant, make_release, values, field
+):
     person = make_participant()
     make_release(person, released_on=date(2025, 3, 1))
     check = services.checks_of(person.id)[0]
@@ -106,14 +111,20 @@ def test_a_reconviction_is_recorded_with_its_details(db, make_participant, make_
     services.record_check(check, reconviction(), None)
     db.session.expire_all()
     stored = db.session.get(FollowUpCheck, check.id)
-    assert (stored.outcome, stored.offence_date, stored.is_custodial) == ("reconvicted", date(2025, 5, 1), True)
+    assert (stored.outcome, stored.offence_date, stored.is_custodial) == (
+        "reconvicted",
+        date(2025, 5, 1),
+        True,
+    )
 
 
 def test_offence_details_are_dropped_for_other_outcomes(db, make_participant, make_release):
     person = make_participant()
     make_release(person, released_on=date(2025, 3, 1))
     check = services.checks_of(person.id)[0]
-    services.record_check(check, reconviction(outcome="no_new_conviction", offence_date=date(2020, 1, 1)), None)
+    services.record_check(
+        check, reconviction(outcome="no_new_conviction", offence_date=date(2020, 1, 1)), None
+    )
     assert (check.outcome, check.offence_date, check.conviction_date) == ("no_new_conviction", None, None)
 
 
@@ -167,7 +178,9 @@ def test_worklist_lists_exactly_the_due_and_overdue_checks(db, make_user, make_p
     assert {c.id for c in everyone} == {overdue.id, due_today.id, due_in_30.id, elsewhere.id}
 
 
-def test_due_for_release_lists_people_expected_out_soon_without_a_release(db, make_user, make_participant, make_release):
+def test_due_for_release_lists_people_expected_out_soon_without_a_release(
+    db, make_user, make_participant, make_release
+):
     officer = make_user("officer")
     today = local_today(officer.facility.timezone)
     soon = make_participant(facility_id=officer.facility_id, expected_release=today + timedelta(days=90))

@@ -44,7 +44,11 @@ def test_officer_records_a_release_and_a_check(db, client, login_as, make_partic
     released = today - timedelta(days=400)
     response = client.post_form(
         f"/followup/people/{person.id}/release",
-        {"released_on": released.isoformat(), "release_type": "conditional_early", "probation_region": "karaganda"},
+        {
+            "released_on": released.isoformat(),
+            "release_type": "conditional_early",
+            "probation_region": "karaganda",
+        },
     )
     assert response.status_code == 302
     page = client.get(f"/followup/people/{person.id}").get_data(as_text=True)
@@ -52,18 +56,30 @@ def test_officer_records_a_release_and_a_check(db, client, login_as, make_partic
     check = services.checks_of(person.id)[1]  # 12 months
     refused = client.post_form(
         f"/followup/checks/{check.id}",
-        {"checked_on": today.isoformat(), "source": "probation", "outcome": "reconvicted",
-         "offence_date": (released - timedelta(days=1)).isoformat(),
-         "conviction_date": today.isoformat(), "offence_category": "drugs", "is_custodial": "no"},
+        {
+            "checked_on": today.isoformat(),
+            "source": "probation",
+            "outcome": "reconvicted",
+            "offence_date": (released - timedelta(days=1)).isoformat(),
+            "conviction_date": today.isoformat(),
+            "offence_category": "drugs",
+            "is_custodial": "no",
+        },
     )
     assert refused.status_code == 200
     assert "The offence date is before the release" in refused.get_data(as_text=True)
     response = client.post_form(
         f"/followup/checks/{check.id}",
-        {"checked_on": today.isoformat(), "source": "probation", "outcome": "reconvicted",
-         "offence_date": (released + timedelta(days=100)).isoformat(),
-         "conviction_date": (released + timedelta(days=200)).isoformat(),
-         "offence_category": "drugs", "is_custodial": "no", "version_id": "1"},
+        {
+            "checked_on": today.isoformat(),
+            "source": "probation",
+            "outcome": "reconvicted",
+            "offence_date": (released + timedelta(days=100)).isoformat(),
+            "conviction_date": (released + timedelta(days=200)).isoformat(),
+            "offence_category": "drugs",
+            "is_custodial": "no",
+            "version_id": "1",
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -85,10 +101,23 @@ def test_dashboard_shows_the_worklist(client, login_as, make_participant, make_r
 def test_officer_registers_a_comparison_person_at_their_facility(db, client, login_as, make_facility):
     officer = login_as("officer")
     elsewhere = make_facility()
-    values = {"full_name": "Сравнение Тест", "facility_number": "C-1", "birth_year": "1988", "gender": "male",
-              "offence_category": "property", "is_repeat_conviction": "repeat"}
-    assert client.post_form("/followup/comparison-people/new", {**values, "facility_id": elsewhere.id}).status_code == 200
-    response = client.post_form("/followup/comparison-people/new", {**values, "facility_id": officer.facility_id})
+    values = {
+        "full_name": "Сравнение Тест",
+        "facility_number": "C-1",
+        "birth_year": "1988",
+        "gender": "male",
+        "offence_category": "property",
+        "is_repeat_conviction": "repeat",
+    }
+    assert (
+        client.post_form(
+            "/followup/comparison-people/new", {**values, "facility_id": elsewhere.id}
+        ).status_code
+        == 200
+    )
+    response = client.post_form(
+        "/followup/comparison-people/new", {**values, "facility_id": officer.facility_id}
+    )
     assert response.status_code == 302
     page = client.get("/followup/comparison-people").get_data(as_text=True)
     assert "Сравнение Тест" in page
@@ -99,13 +128,23 @@ def seed_people(count: int, make_participant, make_release, make_check, is_compa
         person = make_participant(is_comparison=is_comparison, birth_year=1980 + index % 20)
         make_release(person, released_on=date(2025, 1, 15), months=(24,))
         if index % 3 == 0:
-            make_check(person, 6, date(2025, 7, 20), "reconvicted", offence_date=date(2025, 5, 1) + timedelta(days=index),
-                       conviction_date=date(2025, 7, 1), offence_category="property", is_custodial=False)
+            make_check(
+                person,
+                6,
+                date(2025, 7, 20),
+                "reconvicted",
+                offence_date=date(2025, 5, 1) + timedelta(days=index),
+                conviction_date=date(2025, 7, 1),
+                offence_category="property",
+                is_custodial=False,
+            )
         else:
             make_check(person, 12, date(2026, 1, 20))
 
 
-def test_evaluator_sees_measures_without_names_or_dates(client, login_as, make_participant, make_release, make_check):
+def test_evaluator_sees_measures_without_names_or_dates(
+    client, login_as, make_participant, make_release, make_check
+):
     seed_people(6, make_participant, make_release, make_check)
     seed_people(3, make_participant, make_release, make_check, is_comparison=True)
     login_as("evaluator")
@@ -119,13 +158,17 @@ def test_evaluator_sees_measures_without_names_or_dates(client, login_as, make_p
     assert chart.status_code == 200 and chart.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_export_is_pseudonymised_and_audited_with_its_purpose(db, client, login_as, make_participant, make_release, make_check):
+def test_export_is_pseudonymised_and_audited_with_its_purpose(
+    db, client, login_as, make_participant, make_release, make_check
+):
     seed_people(5, make_participant, make_release, make_check)
     login_as("evaluator")
     refused = client.post_form("/followup/measures/export", {"file_format": "csv", "purpose": "short"})
     assert refused.status_code == 302
-    response = client.post_form("/followup/measures/export",
-                                {"file_format": "csv", "purpose": "Survival analysis for the 2026 report"})
+    response = client.post_form(
+        "/followup/measures/export",
+        {"file_format": "csv", "purpose": "Survival analysis for the 2026 report"},
+    )
     text = response.data.decode("utf-8-sig")
     assert response.headers["Cache-Control"] == "no-store"
     assert text.splitlines()[0].startswith("study_code,group,facility_code")
@@ -134,8 +177,9 @@ def test_export_is_pseudonymised_and_audited_with_its_purpose(db, client, login_
     assert event.purpose == "Survival analysis for the 2026 report" and event.changes["rows"] == 5
 
 
-def test_measures_and_worklist_use_a_fixed_number_of_queries(client, login_as, make_participant, make_release,
-                                                             make_check, assert_max_queries, make_user):
+def test_measures_and_worklist_use_a_fixed_number_of_queries(
+    client, login_as, make_participant, make_release, make_check, assert_max_queries, make_user
+):
     evaluator = login_as("evaluator")
     for size in (6, 18):
         seed_people(size, make_participant, make_release, make_check)
@@ -144,8 +188,9 @@ def test_measures_and_worklist_use_a_fixed_number_of_queries(client, login_as, m
     assert evaluator.role == "evaluator"
 
 
-def test_worklist_page_uses_a_fixed_number_of_queries(client, login_as, make_participant, make_release,
-                                                      assert_max_queries):
+def test_worklist_page_uses_a_fixed_number_of_queries(
+    client, login_as, make_participant, make_release, assert_max_queries
+):
     officer = login_as("officer")
     people = 0
     for size in (3, 12):
