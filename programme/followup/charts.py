@@ -32,7 +32,9 @@ def survival_chart_png(summary, width: float = 7.5, height: float = 4.2, dpi: in
         )
     for months, days in ((6, 183), (12, 365), (24, 730)):
         axes.axvline(days, color="#cccccc", linewidth=0.8, linestyle=":")
-        axes.annotate(_("%(m)d mo", m=months), (days, 0.02), fontsize=7, color="#666666", ha="left")
+        axes.annotate(
+            _("%(m)d mo", m=months), (days + 5, 0.99), fontsize=7, color="#666666", ha="left", va="top"
+        )
     axes.set_ylim(0, 1.02)
     axes.set_xlim(left=0)
     axes.set_xlabel(_("Days from release"))

@@ -30,7 +30,7 @@ RELEASE_WINDOWS = {
 }
 COMPARISON_PEOPLE = {"ALA-02": 7, "KRG-01": 7, "TRK-05": 6}
 COMPARISON_RELEASES = {"ALA-02": date(2025, 4, 10), "KRG-01": date(2025, 11, 20), "TRK-05": date(2026, 5, 20)}
-REOFFENCE_CHANCE = {"completer": 0.12, "non_completer": 0.3, "comparison": 0.3}  # per check interval
+REOFFENCE_CHANCE = {"completer": 0.1, "non_completer": 0.2, "comparison": 0.22}  # per check interval
 OFFENCES = ("property", "property", "violent", "drugs", "economic", "other")
 SURNAMES = ("Ахметов", "Сейткали", "Жумагулов", "Иванов", "Омаров", "Касымов", "Байжанов", "Ким", "Нуров")
 NAMES = ("Асхат", "Бауыржан", "Ержан", "Павел", "Руслан", "Санжар", "Талгат", "Дамир", "Нурлан")

@@ -68,6 +68,9 @@ def rate_from_rows(rows: list[SurvivalRow], minimum: int) -> RateSummary:
         for group in GROUPS
     }
     overall = proportion(sum(row.proven_12m for row in eligible), len(eligible), minimum)
+    if any(rate.suppressed for rate in groups.values()):
+        # Otherwise a hidden group's figures follow from the total minus the groups shown.
+        overall = Rate(overall.n, suppressed=True)
     return RateSummary(overall, groups, len(rows) - len(eligible))
 
 

@@ -202,3 +202,14 @@ def test_worklist_page_uses_a_fixed_number_of_queries(
             page = client.get("/followup/checks").get_data(as_text=True)
         # released 400 days ago: the 6- and 12-month checks are overdue, the 24-month one not yet due
         assert page.count('data-testid="worklist-row"') == 2 * people
+
+
+def test_report_section_builds_a_pdf_with_the_tables(app, make_participant, make_release, make_check):
+    from programme.followup.measures import survival_summary
+    from programme.followup.pdf import survival_flowables
+    from programme.reports.document import Footer, build_pdf
+
+    seed_people(6, make_participant, make_release, make_check)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        pdf = build_pdf(survival_flowables(survival_summary(None)), Footer("Report"))
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
