@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from programme.audit.services import Audited
 from programme.core.models import created_at_column, one_of, version_column
@@ -36,6 +36,8 @@ class Release(Audited, db.Model):
     created_at: Mapped[datetime] = created_at_column()
     version_id: Mapped[int] = version_column()
 
+    participant = relationship("Participant")
+
     __mapper_args__ = {"version_id_col": version_id}
 
 
@@ -45,6 +47,8 @@ class FollowUpCheck(Audited, db.Model):
         one_of("source", CHECK_SOURCES, "source_known"),
         one_of("outcome", CHECK_OUTCOMES, "outcome_known"),
         Index("ix_followup_check_due_open", "checked_on", "due_on"),
+        # One scheduled check per person and follow-up point (6, 12, 24 months...).
+        UniqueConstraint("participant_id", "months_after_release", name="uq_followup_check_point"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,5 +65,7 @@ class FollowUpCheck(Audited, db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     version_id: Mapped[int] = version_column()
+
+    participant = relationship("Participant")
 
     __mapper_args__ = {"version_id_col": version_id}
