@@ -96,11 +96,16 @@ def test_payloads_in_every_form_never_execute(app, client, db, demo_data, login_
             for payload in PAYLOADS:
                 answer = client.post(action, data=_form_data(form, payload))
                 assert answer.status_code < 500, (role, endpoint, action, payload, answer.status_code)
+                if "text/html" not in answer.content_type:
+                    continue  # a file (PDF, spreadsheet): checked by its domain's escaping tests
                 body = answer.get_data(as_text=True)
                 for marker in RAW_MARKERS:
                     assert marker not in body, (role, endpoint, action, marker)
     for endpoint, url in pages.items():
-        body = client.get(url).get_data(as_text=True)
+        response = client.get(url)
+        if "text/html" not in response.content_type:
+            continue
+        body = response.get_data(as_text=True)
         for marker in RAW_MARKERS:
             assert marker not in body, (role, endpoint, marker)
     if role == "admin":  # the walk really stored payloads (not only refused forms)
