@@ -78,8 +78,8 @@ def start_draft(curriculum: Curriculum) -> CurriculumVersion:
     source = latest_version(curriculum)
     with unit_of_work():
         draft = CurriculumVersion(curriculum=curriculum, number=source.number + 1, status="draft")
-        _copy_version(source, draft, keep_lineage=True)
         db.session.add(draft)
+        _copy_version(source, draft, keep_lineage=True)
     return draft
 
 
@@ -180,8 +180,8 @@ def clone(source: CurriculumVersion, department_id: int) -> CurriculumVersion:
     with unit_of_work():
         curriculum = Curriculum(department_id=department_id, cloned_from_id=source.curriculum_id)
         draft = CurriculumVersion(curriculum=curriculum, number=1, status="draft")
+        db.session.add_all([curriculum, draft])
         _copy_version(source, draft, keep_lineage=False)
-        db.session.add(curriculum)
     return draft
 
 
