@@ -137,10 +137,15 @@ def _plan_flowables(plan: SessionPlan, version: CurriculumVersion, language: str
     source = pick(plan.texts, "stimulus_source", language, languages).value
     if source:
         flowables.append(Paragraph(safe(_("Source: %(source)s", source=source)), styles["Small"]))
-    flowables += [
-        Paragraph(safe(_("Sequence of the session")), styles["H1"]),
-        _steps_table(plan, language, languages),
-    ]
+    # The heading stays with the start of its table rather than alone at the foot of a page.
+    flowables.append(
+        KeepTogether(
+            [
+                Paragraph(safe(_("Sequence of the session")), styles["H1"]),
+                _steps_table(plan, language, languages),
+            ]
+        )
+    )
     for field in ("follow_up_questions", "safeguarding_notes", "materials"):
         flowables += _section(plan, field, language, languages)
     return flowables

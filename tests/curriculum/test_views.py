@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from programme.curriculum import editing, services, transfer
+from programme.curriculum import editing, services
 from programme.curriculum.models import CurriculumVersion, SessionPlan
 from programme.extensions import db
 
