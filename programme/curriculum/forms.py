@@ -26,10 +26,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+DEFAULTS = {"group_size": 12, "session_minutes": 120, "sessions_count": 10, "completion_percent": 75}
+
+
 def _number(label, name, description=None):
     low, high = SETTING_LIMITS[name]
     return IntegerField(
         label,
+        default=DEFAULTS[name],
         validators=[
             required(),
             NumberRange(low, high, message=_l("Enter a whole number from %(min)s to %(max)s.")),

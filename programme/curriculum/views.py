@@ -146,7 +146,9 @@ def create_curriculum():
             apply_problems(form, failure)
         else:
             flash(_("Curriculum created as a draft."), "success")
-            return redirect(url_for("curriculum.show_curriculum", curriculum_id=version.curriculum_id))
+            return redirect(
+                url_for("curriculum.show_curriculum", curriculum_id=version.curriculum_id, lang=language)
+            )
     return render_template("curriculum/edit_curriculum.html", form=form, version=None, lang=language)
 
 
