@@ -100,3 +100,15 @@ def test_cli_import_refuses_a_bad_file(app, tmp_path, make_department):
     )
     assert result.exit_code != 0 and "refused" in result.output
     assert _count(Curriculum) == 0
+
+
+def test_the_demo_data_publishes_the_starter_for_every_department(demo_data):
+    from programme.extensions import db
+    from programme.facilities.models import Department
+
+    departments = db.session.execute(select(Department.id)).scalars().all()
+    assert departments
+    for department_id in departments:
+        version = find_starter_version(department_id)
+        assert version is not None and version.status == "published"
+        assert len(version.plans) >= 10
