@@ -11,7 +11,7 @@ from programme.core.forms import ActionForm, apply_problems, form_values
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, requires, signed_in
 from programme.core.services import StaleEdit, ValidationFailed
-from programme.curriculum import editing, services, transfer, versions
+from programme.curriculum import editing, find, services, transfer, versions
 from programme.curriculum.content import STATUS_LABELS, pick
 from programme.curriculum.forms import CloneForm, CurriculumForm, ImportForm, NewCurriculumForm
 from programme.curriculum.models import CONTENT_LANGUAGES
@@ -61,8 +61,8 @@ def pdf_response(data: bytes, filename: str) -> Response:
 @bp.route("/curricula")
 @signed_in
 def list_curricula():
-    filters = services.Filters.from_args(request.args)
-    page = paginate(services.find_versions(current_user, filters))
+    filters = find.Filters.from_args(request.args)
+    page = paginate(find.find_versions(current_user, filters))
     return render_template(
         "curriculum/list_curricula.html",
         page=page,
@@ -76,8 +76,8 @@ def list_curricula():
 @bp.route("/plans")
 @signed_in
 def list_plans():
-    filters = services.Filters.from_args(request.args)
-    page = paginate(services.find_plans(current_user, filters))
+    filters = find.Filters.from_args(request.args)
+    page = paginate(find.find_plans(current_user, filters))
     return render_template(
         "curriculum/list_plans.html",
         page=page,

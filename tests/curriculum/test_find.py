@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programme.curriculum import services
+from programme.curriculum import find, services
 from programme.curriculum.models import SessionPlanText
 from programme.extensions import db
 
@@ -12,7 +12,7 @@ def _found(query) -> set[int]:
 
 
 def _version_ids(user, **args):
-    return {v.id for v in _found(services.find_versions(user, services.Filters.from_args(args)))}
+    return {v.id for v in _found(find.find_versions(user, find.Filters.from_args(args)))}
 
 
 def test_drafts_are_seen_by_their_department_and_admins_only(make_user, make_complete_version):
@@ -56,7 +56,7 @@ def test_find_by_concept_tag_and_cyrillic_text(make_user, make_complete_version)
     assert _version_ids(admin, concept="Свобода") == {version.id}
     assert _version_ids(admin, q="кольцо") == {version.id}
     assert _version_ids(admin, q="Session") == {version.id, other.id}
-    plans = _found(services.find_plans(admin, services.Filters.from_args({"concept": "ответственность"})))
+    plans = _found(find.find_plans(admin, find.Filters.from_args({"concept": "ответственность"})))
     assert {p.id for p in plans} == {plan.id}
 
 
