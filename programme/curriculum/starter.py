@@ -59,8 +59,18 @@ def _plan_texts(texts: dict) -> list[SessionPlanText]:
     return rows
 
 
+def _clean_step(step: dict) -> dict:
+    """Only the known keys of a step, so a shared document cannot smuggle other data in."""
+    texts = {
+        language: {"title": str(entry.get("title") or ""), "guidance": str(entry.get("guidance") or "")}
+        for language, entry in (step.get("texts") or {}).items()
+        if isinstance(entry, dict)
+    }
+    return {"kind": step.get("kind", "other"), "minutes": int(step.get("minutes") or 0), "texts": texts}
+
+
 def create_version_from_document(document: dict, department_id: int, *, publish: bool) -> CurriculumVersion:
-    """Create a curriculum with one version holding the document's plans (no validation here)."""
+    """Create a curriculum with one version holding the document's plans (checked by the caller)."""
     body = document["curriculum"]
     with unit_of_work():
         curriculum = Curriculum(department_id=department_id)
@@ -91,7 +101,7 @@ def create_version_from_document(document: dict, department_id: int, *, publish:
                     position=position,
                     lineage=str(uuid.uuid4()),
                     stimulus_kind=plan.get("stimulus_kind", "text"),
-                    steps=plan.get("steps", []),
+                    steps=[_clean_step(step) for step in plan.get("steps", [])],
                     texts=_plan_texts(plan.get("texts", {})),
                 )
             )
