@@ -14,4 +14,6 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // Tells browser tests (and anything else) that the page's behaviour is wired up.
+  document.documentElement.dataset.jsReady = "true";
 });

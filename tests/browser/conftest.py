@@ -62,7 +62,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)
     browser_page = context.new_page()
     yield browser_page
     report = getattr(request.node, "rep_call", None)
@@ -85,6 +85,12 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.fill("#password", password)
     page.click("[data-testid=login-submit]")
     page.wait_for_selector("[data-testid=user-menu]")
+    wait_until_ready(page)
+
+
+def wait_until_ready(page) -> None:
+    """The page's scripts have attached their handlers (app.js marks <html data-js-ready>)."""
+    page.wait_for_selector("html[data-js-ready=true]", state="attached")
 
 
 def log_out(page) -> None:
