@@ -27,7 +27,7 @@ def test_role_signs_in_sees_its_menu_switches_to_kazakh_and_signs_out(app, page,
         assert page.locator("text=Audit log").count() == 0
 
     page.select_option("[data-testid=language-switch]", "kk")
-    page.wait_for_selector("html[lang=kk]")
+    page.wait_for_selector("html[lang=kk][data-js-ready=true]", state="attached")
     assert menu.all_inner_texts() == _menu_labels(app, role, "kk")
     with app.test_request_context(), force_locale("kk"):
         kazakh_heading = gettext("What you can do here")
