@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -57,18 +56,11 @@ def add_notifications(user_ids: Iterable[int], kind: str, params: dict, link: st
 
 
 def unread_count(user_id: int) -> int:
-    if has_request_context():
-        cached = g.get("_unread_notifications")
-        if cached is not None:
-            return cached
-    count = db.session.execute(
+    return db.session.execute(
         select(func.count(Notification.id)).where(
             Notification.user_id == user_id, Notification.read_at.is_(None)
         )
     ).scalar_one()
-    if has_request_context():
-        g._unread_notifications = count
-    return count
 
 
 def list_notifications(user_id: int):

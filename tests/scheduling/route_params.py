@@ -16,6 +16,9 @@ from programme.curriculum.models import CurriculumVersion
 from programme.extensions import db
 from programme.facilities.models import Facility
 from programme.scheduling.models import (
+    AccessPass,
+    AvailabilityException,
+    AvailabilitySlot,
     Cohort,
     FacilitatorProfile,
     ProgrammeSession,
@@ -97,7 +100,18 @@ def _token(user):
     return token or "no-token-in-the-demo"
 
 
+def _first_id(model):
+    def provider(user):
+        return db.session.execute(select(model.id).order_by(model.id)).scalars().first() or 1
+
+    return provider
+
+
 PROVIDERS = {
+    "assignment_id": _first_id(SessionAssignment),
+    "pass_id": _first_id(AccessPass),
+    "slot_id": _first_id(AvailabilitySlot),
+    "exception_id": _first_id(AvailabilityException),
     "cohort_id": _cohort_id,
     "session_id": _session_id,
     "facilitator_id": _facilitator_id,

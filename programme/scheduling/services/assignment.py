@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -23,7 +22,7 @@ from programme.scheduling.services.conflicts import (
     sessions_with_assignments,
 )
 from programme.scheduling.services.generation import ACTIVE_STATUSES, session_params
-from programme.scheduling.services.scope import to_local
+from programme.scheduling.services.scope import internal_link, to_local
 
 
 class NeedsConfirmation(Exception):
@@ -54,7 +53,7 @@ def assign_facilitator(session: ProgrammeSession, facilitator: User, role: str, 
         raise AssignmentRefused(check)
     if check.soft and not confirmed:
         raise NeedsConfirmation(check)
-    link = url_for("scheduling.show_cohort", cohort_id=session.cohort_id)
+    link = internal_link("scheduling.show_cohort", cohort_id=session.cohort_id)
     with unit_of_work():
         previous = db.session.execute(
             select(SessionAssignment).where(SessionAssignment.session_id == session.id, SessionAssignment.role == role)
@@ -83,7 +82,7 @@ def remove_assignment(session: ProgrammeSession, assignment_id: int) -> bool:
             [assignment.user_id],
             "unassigned",
             session_params(session),
-            url_for("scheduling.show_cohort", cohort_id=session.cohort_id),
+            internal_link("scheduling.show_cohort", cohort_id=session.cohort_id),
         )
         db.session.delete(assignment)
     return True
@@ -144,6 +143,6 @@ def assign_to_cohort(cohort: Cohort, facilitator: User, role: str, confirmed: bo
                 [facilitator.id],
                 "assigned_many",
                 {"cohort": cohort.name, "count": len(assigned), "role": role},
-                url_for("scheduling.show_cohort", cohort_id=cohort.id),
+                internal_link("scheduling.show_cohort", cohort_id=cohort.id),
             )
     return report

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,7 +16,7 @@ from programme.facilities.models import Facility
 from programme.notifications.services import add_notifications
 from programme.scheduling.models import Cohort, FacilityClosure, ProgrammeSession, SessionAssignment
 from programme.scheduling.services.generation import ACTIVE_STATUSES
-from programme.scheduling.services.scope import local_day_bounds
+from programme.scheduling.services.scope import internal_link, local_day_bounds
 
 MAX_CLOSURE_DAYS = 366
 
@@ -83,7 +82,7 @@ def create_closure(
             "end": end_date.isoformat(),
             "reason": reason[:200],
         }
-        link = url_for("scheduling.show_facility_calendar", facility_id=facility.id, date=start_date.isoformat())
+        link = internal_link("scheduling.show_facility_calendar", facility_id=facility.id, date=start_date.isoformat())
         for user_id, count in per_user.items():
             add_notifications([user_id], "closure", {**params, "count": count}, link)
     return closure, cancelled

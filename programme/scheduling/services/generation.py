@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,21 +19,22 @@ from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
 from programme.notifications.services import add_notifications
 from programme.scheduling.models import Cohort, FacilityClosure, ProgrammeSession, SessionAssignment
-from programme.scheduling.services.scope import as_utc, local_to_utc, to_local
+from programme.scheduling.services.scope import as_utc, internal_link, local_to_utc, to_local
 
 # A pattern that cannot place its sessions within this many days is refused, not looped on.
 SEARCH_LIMIT_DAYS = 3 * 366
 ACTIVE_STATUSES = ("scheduled", "moved")
 
 
-@lru_cache(maxsize=16)
-def _kz_holidays(year: int) -> dict[date, str]:
-    return dict(holidays.country_holidays("KZ", years=year).items())
+@lru_cache(maxsize=32)
+def _kz_holidays(year: int, language: str) -> dict[date, str]:
+    return dict(holidays.country_holidays("KZ", years=year, language=language).items())
 
 
 def public_holiday(day: date) -> str | None:
-    """The name of the Kazakhstan public holiday on this day, or None."""
-    return _kz_holidays(day.year).get(day)
+    """The name of the Kazakhstan public holiday on this day (in Kazakh or English), or None."""
+    language = "kk" if str(get_locale() or "") == "kk" else "en_US"
+    return _kz_holidays(day.year, language).get(day)
 
 
 def closures_of(facility_id: int, first: date, last: date) -> list[FacilityClosure]:
@@ -161,7 +162,7 @@ def session_params(session: ProgrammeSession) -> dict:
 
 
 def _cohort_link(session: ProgrammeSession) -> str:
-    return url_for("scheduling.show_cohort", cohort_id=session.cohort_id)
+    return internal_link("scheduling.show_cohort", cohort_id=session.cohort_id)
 
 
 def move_session(session: ProgrammeSession, day: date, at: time, shift_following: bool = False) -> list:

@@ -102,3 +102,13 @@ def format_local(value: datetime, timezone: str | None, fmt: str = "medium", par
     if part == "time":
         return dates.format_time(local, fmt, tzinfo=zone(timezone), locale=locale)
     return dates.format_datetime(local, fmt, tzinfo=zone(timezone), locale=locale)
+
+
+def internal_link(endpoint: str, **values) -> str:
+    """A path inside the app (for notifications), also outside a request (CLI, tests)."""
+    from flask import current_app, has_request_context, url_for
+
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
