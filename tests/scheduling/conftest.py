@@ -8,3 +8,14 @@ from flask_babel import force_locale
 def english(app, db):
     with force_locale("en"):
         yield
+
+
+@pytest.fixture
+def relogin(client, login_as):
+    """Sign out the test client (drop its session cookie), then sign in a new user of `role`."""
+
+    def switch(role: str, **values):
+        client.delete_cookie("pip_session")
+        return login_as(role, **values)
+
+    return switch

@@ -1,0 +1,133 @@
+"""Calendars (bounded queries with hundreds of sessions, no participant data) and iCal feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from programme.extensions import db as _db
+from programme.scheduling.models import FacilitatorProfile, ProgrammeSession, SessionAssignment
+from programme.scheduling.services.calendars import calendar_range, ical_for_facilitator
+from programme.scheduling.services.facilitators import regenerate_calendar_token
+
+
+def _fill(cohort, facilitator, count: int, first: datetime) -> list[ProgrammeSession]:
+    """`count` sessions of two hours, four a day from `first`, each with a lead."""
+    sessions = []
+    for n in range(count):
+        starts = first + timedelta(days=n // 4, hours=3 * (n % 4))
+        session = ProgrammeSession(
+            cohort_id=cohort.id, sequence=n + 1, starts_at=starts, ends_at=starts + timedelta(hours=2), room="Hall"
+        )
+        session.assignments.append(SessionAssignment(user_id=facilitator.id, role="lead"))
+        sessions.append(session)
+    _db.session.add_all(sessions)
+    _db.session.commit()
+    return sessions
+
+
+def test_month_range_covers_whole_weeks():
+    period = calendar_range("month", date(2026, 11, 18))
+    assert period.first == date(2026, 10, 26) and period.last == date(2026, 12, 6)
+    assert all(len(week) == 7 for week in period.weeks)
+    assert period.previous == date(2026, 10, 1) and period.next == date(2026, 12, 1)
+    week = calendar_range("week", date(2026, 11, 18))
+    assert (week.first, week.last) == (date(2026, 11, 16), date(2026, 11, 22))
+
+
+@pytest.mark.parametrize("count", [40, 400])
+def test_calendar_pages_stay_within_a_bounded_number_of_queries(
+    db, client, login_as, make_cohort, make_user, assert_max_queries, count
+):
+    coordinator = login_as("coordinator")
+    cohort = make_cohort(department_id=coordinator.department_id)
+    facilitator = make_user("facilitator", department_id=coordinator.department_id)
+    _fill(cohort, facilitator, count, datetime(2026, 11, 1, 3, 0, tzinfo=UTC))
+    urls = [
+        f"/departments/{coordinator.department_id}/calendar?view=month&date=2026-11-01",
+        f"/departments/{coordinator.department_id}/calendar?view=month&date=2026-12-01",
+        f"/facilities/{cohort.facility_id}/calendar?view=week&date=2026-11-03",
+        f"/facilitators/{facilitator.id}/calendar?view=month&date=2026-11-01",
+    ]
+    for url in urls:
+        with assert_max_queries(7):
+            response = client.get(url)
+        assert response.status_code == 200, url
+    page = client.get(urls[0]).get_data(as_text=True)
+    assert page.count('data-testid="calendar-entry"') == min(count, 4 * 30 + 4 * 6)
+    assert facilitator.full_name in page
+
+
+def test_facilitator_sees_only_own_sessions_and_no_other_calendar(db, client, login_as, make_cohort, make_user):
+    me = login_as("facilitator")
+    colleague = make_user("facilitator", department_id=me.department_id)
+    cohort = make_cohort(department_id=me.department_id)
+    _fill(cohort, me, 2, datetime(2026, 11, 3, 5, tzinfo=UTC))
+    _fill(make_cohort(department_id=me.department_id), colleague, 3, datetime(2026, 11, 4, 5, tzinfo=UTC))
+    page = client.get("/my/sessions?view=month&date=2026-11-01").get_data(as_text=True)
+    assert page.count('data-testid="calendar-entry"') == 2
+    assert client.get(f"/facilitators/{colleague.id}/calendar").status_code == 404
+    assert client.get(f"/facilities/{cohort.facility_id}/calendar").status_code == 403
+
+
+def test_coordinator_cannot_open_another_departments_calendar(client, login_as, make_department):
+    login_as("coordinator")
+    assert client.get(f"/departments/{make_department().id}/calendar").status_code == 404
+
+
+def test_ical_feed_parses_and_matches_the_sessions(db, client, make_cohort, make_user):
+    cohort = make_cohort()
+    facilitator = make_user("facilitator", department_id=cohort.department_id)
+    now = datetime.now(UTC).replace(microsecond=0)
+    sessions = _fill(cohort, facilitator, 6, now + timedelta(days=1))
+    sessions[2].status = "cancelled"
+    db.session.commit()
+    token = regenerate_calendar_token(facilitator.id)
+    response = client.get(f"/calendars/{token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.headers["Cache-Control"] == "no-store"
+    calendar = Calendar.from_ical(response.data)
+    events = sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
+    assert [(e.decoded("dtstart"), e.decoded("dtend")) for e in events] == [
+        (s.starts_at.replace(tzinfo=UTC), s.ends_at.replace(tzinfo=UTC)) for s in sessions
+    ]
+    assert [str(e["uid"]) for e in events] == [f"pip-session-{s.id}@philosophy-in-prison" for s in sessions]
+    assert [str(e["status"]) for e in events].count("CANCELLED") == 1
+    assert all(cohort.name in str(e["summary"]) and "Hall" in str(e["location"]) for e in events)
+
+
+def test_ical_carries_no_participant_data(db, make_cohort, make_user):
+    cohort = make_cohort()
+    facilitator = make_user("facilitator", department_id=cohort.department_id)
+    _fill(cohort, facilitator, 1, datetime.now(UTC) + timedelta(days=1))
+    text = ical_for_facilitator(facilitator.id).decode()
+    assert "ATTENDEE" not in text and "DESCRIPTION" not in text
+
+
+def test_wrong_or_revoked_token_is_a_404(db, client, make_user):
+    facilitator = make_user("facilitator")
+    old = regenerate_calendar_token(facilitator.id)
+    new = regenerate_calendar_token(facilitator.id)
+    assert old != new
+    assert client.get(f"/calendars/{old}.ics").status_code == 404
+    assert client.get("/calendars/not-a-token.ics").status_code == 404
+    assert client.get(f"/calendars/{new}.ics").status_code == 200
+    facilitator.is_active_account = False
+    db.session.commit()
+    assert client.get(f"/calendars/{new}.ics").status_code == 404
+
+
+def test_facilitator_revokes_and_downloads_own_calendar(db, client, login_as):
+    me = login_as("facilitator")
+    client.post_form("/my/calendar-token")
+    token = db.session.query(FacilitatorProfile).filter_by(user_id=me.id).one().calendar_token
+    assert token and token in client.get("/my/sessions").get_data(as_text=True)
+    client.post_form("/my/calendar-token/revoke")
+    db.session.expire_all()
+    assert db.session.query(FacilitatorProfile).filter_by(user_id=me.id).one().calendar_token is None
+    assert client.get(f"/calendars/{token}.ics").status_code == 404
+    download = client.get("/my/sessions.ics")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    assert Calendar.from_ical(download.data).name == "VCALENDAR"
