@@ -21,17 +21,18 @@ class BellLabel:
         return unread_count(current_user.id)
 
     def __str__(self) -> str:
+        """The same words as the rendered label's text."""
         count = self._count()
-        return f"{_('Notifications')} ({count})" if count else _("Notifications")
+        return f"{_('Notifications')} {count}" if count else str(_("Notifications"))
 
     def __html__(self) -> str:
         count = self._count()
         label = escape(_("Notifications"))
         if not count:
-            return str(Markup('<span data-testid="notification-bell">&#128276; {}</span>').format(label))
+            return str(Markup('<span data-testid="notification-bell">{}</span>').format(label))
         return str(
             Markup(
-                '<span data-testid="notification-bell">&#128276; {} '
+                '<span data-testid="notification-bell">{} '
                 '<span class="badge rounded-pill text-bg-warning" data-testid="unread-count"'
                 ' aria-label="{}">{}</span></span>'
             ).format(label, _("Unread: %(count)d", count=count), count)

@@ -46,10 +46,10 @@ def test_calendar_pages_stay_within_a_bounded_number_of_queries(
     facilitator = make_user("facilitator", department_id=coordinator.department_id)
     _fill(cohort, facilitator, count, datetime(2026, 11, 1, 3, 0, tzinfo=UTC))
     urls = [
-        f"/departments/{coordinator.department_id}/calendar?view=month&date=2026-11-01",
-        f"/departments/{coordinator.department_id}/calendar?view=month&date=2026-12-01",
-        f"/facilities/{cohort.facility_id}/calendar?view=week&date=2026-11-03",
-        f"/facilitators/{facilitator.id}/calendar?view=month&date=2026-11-01",
+        f"/calendar/departments/{coordinator.department_id}?view=month&date=2026-11-01",
+        f"/calendar/departments/{coordinator.department_id}?view=month&date=2026-12-01",
+        f"/calendar/facilities/{cohort.facility_id}?view=week&date=2026-11-03",
+        f"/calendar/facilitators/{facilitator.id}?view=month&date=2026-11-01",
     ]
     for url in urls:
         with assert_max_queries(7):
@@ -68,13 +68,13 @@ def test_facilitator_sees_only_own_sessions_and_no_other_calendar(db, client, lo
     _fill(make_cohort(department_id=me.department_id), colleague, 3, datetime(2026, 11, 4, 5, tzinfo=UTC))
     page = client.get("/my/sessions?view=month&date=2026-11-01").get_data(as_text=True)
     assert page.count('data-testid="calendar-entry"') == 2
-    assert client.get(f"/facilitators/{colleague.id}/calendar").status_code == 404
-    assert client.get(f"/facilities/{cohort.facility_id}/calendar").status_code == 403
+    assert client.get(f"/calendar/facilitators/{colleague.id}").status_code == 404
+    assert client.get(f"/calendar/facilities/{cohort.facility_id}").status_code == 403
 
 
 def test_coordinator_cannot_open_another_departments_calendar(client, login_as, make_department):
     login_as("coordinator")
-    assert client.get(f"/departments/{make_department().id}/calendar").status_code == 404
+    assert client.get(f"/calendar/departments/{make_department().id}").status_code == 404
 
 
 def test_ical_feed_parses_and_matches_the_sessions(db, client, make_cohort, make_user):

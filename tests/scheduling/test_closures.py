@@ -95,7 +95,7 @@ def test_officer_cannot_touch_another_facility(db, client, login_as, two_facilit
         f"/facilities/{here.id}/closures", {"start_date": "2026-11-10", "end_date": "2026-11-11", "reason": "x"}
     )
     assert response.status_code == 404
-    assert client.get(f"/facilities/{here.id}/calendar").status_code == 404
+    assert client.get(f"/calendar/facilities/{here.id}").status_code == 404
     db.session.expire_all()
     assert sessions["first"].status == "scheduled"
     assert db.session.execute(select(FacilityClosure)).first() is None

@@ -52,14 +52,14 @@ def show_calendar():
     return _render(title=_("All sessions"), endpoint_args={})
 
 
-@bp.route("/facilities/<int:facility_id>/calendar")
+@bp.route("/calendar/facilities/<int:facility_id>")
 @requires(ADMIN, COORDINATOR, OFFICER)
 def show_facility_calendar(facility_id: int):
     facility = get_facility_or_404(current_user, facility_id)
     return _render(title=facility.code, endpoint_args={"facility_id": facility.id}, facility_id=facility.id)
 
 
-@bp.route("/departments/<int:department_id>/calendar")
+@bp.route("/calendar/departments/<int:department_id>")
 @requires(ADMIN, COORDINATOR)
 def show_department_calendar(department_id: int):
     department = get_department_or_404(department_id)
@@ -70,7 +70,7 @@ def show_department_calendar(department_id: int):
     )
 
 
-@bp.route("/facilitators/<int:facilitator_id>/calendar")
+@bp.route("/calendar/facilitators/<int:facilitator_id>")
 @requires(ADMIN, COORDINATOR, FACILITATOR)
 def show_facilitator_calendar(facilitator_id: int):
     facilitator = facilitators.get_facilitator_or_404(current_user, facilitator_id)
