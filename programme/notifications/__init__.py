@@ -43,4 +43,6 @@ def register(app) -> None:
     from programme.notifications import models, views  # noqa: F401 - the tables belong to the app's metadata
 
     app.register_blueprint(views.bp)
-    add_nav(app, BellLabel(), "notifications.list_notifications", ROLES, order=990, active_prefix="/notifications")
+    add_nav(
+        app, BellLabel(), "notifications.list_notifications", ROLES, order=990, active_prefix="/notifications"
+    )

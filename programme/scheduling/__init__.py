@@ -22,13 +22,24 @@ def register(app) -> None:
     app.register_blueprint(views.bp)
     app.jinja_env.globals["format_local"] = format_local
 
-    add_nav(app, _l("Cohorts"), "scheduling.list_cohorts", [ADMIN, COORDINATOR, OFFICER, FACILITATOR], 200, "/cohorts")
+    add_nav(
+        app,
+        _l("Cohorts"),
+        "scheduling.list_cohorts",
+        [ADMIN, COORDINATOR, OFFICER, FACILITATOR],
+        200,
+        "/cohorts",
+    )
     add_nav(app, _l("Calendar"), "scheduling.show_calendar", [ADMIN, COORDINATOR, OFFICER], 210, "/calendar")
     add_nav(app, _l("My sessions"), "scheduling.list_my_sessions", [FACILITATOR], 205, "/my/sessions")
     add_nav(app, _l("Availability"), "scheduling.edit_availability", [FACILITATOR], 215, "/my/availability")
-    add_nav(app, _l("Facilitators"), "scheduling.list_facilitators", [ADMIN, COORDINATOR], 220, "/facilitators")
+    add_nav(
+        app, _l("Facilitators"), "scheduling.list_facilitators", [ADMIN, COORDINATOR], 220, "/facilitators"
+    )
 
-    add_panel(app, "scheduling/_panel_coordinator.html", [ADMIN, COORDINATOR], panels.coordinator_panel, order=200)
+    add_panel(
+        app, "scheduling/_panel_coordinator.html", [ADMIN, COORDINATOR], panels.coordinator_panel, order=200
+    )
     add_panel(app, "scheduling/_panel_facilitator.html", [FACILITATOR], panels.facilitator_panel, order=200)
     add_panel(app, "scheduling/_panel_officer.html", [OFFICER], panels.officer_panel, order=200)
 

@@ -41,7 +41,10 @@ DEMO_FACILITATORS = (
     ("facilitator4@demo.kz", "Жанар Сәрсенова", 1, ["kk", "ru"], date(2025, 2, 1)),
 )
 # Who staffs each demo cohort: department 0 and department 1 teams (lead, co).
-TEAMS = {0: ("facilitator@demo.kz", "facilitator2@demo.kz"), 1: ("facilitator3@demo.kz", "facilitator4@demo.kz")}
+TEAMS = {
+    0: ("facilitator@demo.kz", "facilitator2@demo.kz"),
+    1: ("facilitator3@demo.kz", "facilitator4@demo.kz"),
+}
 PASSES_FROM = date(2025, 1, 1)
 LOG_QUESTIONS = (
     ("Is a ship that has had every plank replaced still the same ship?", "identity, change, memory", 4),
@@ -99,7 +102,9 @@ def _profiles(users: dict[str, User], facility_ids: list[int]) -> int:
                     )
                 )
             for weekday in (2, 3, 4):
-                db.session.add(AvailabilitySlot(user_id=user.id, weekday=weekday, start_time=time(9), end_time=time(18)))
+                db.session.add(
+                    AvailabilitySlot(user_id=user.id, weekday=weekday, start_time=time(9), end_time=time(18))
+                )
     return created
 
 
@@ -181,7 +186,9 @@ def seed_scheduling(now: datetime | None = None) -> list[str]:
     if profiles:
         lines.append(f"scheduling: {profiles} facilitator profile(s) with passes and availability")
     if created:
-        lines.append(f"scheduling: {len(created)} cohort(s) with sessions; lockdown cancelled {lockdown} session(s)")
+        lines.append(
+            f"scheduling: {len(created)} cohort(s) with sessions; lockdown cancelled {lockdown} session(s)"
+        )
     return lines
 
 

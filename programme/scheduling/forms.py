@@ -41,7 +41,9 @@ class CohortForm(VersionedForm):
     name = StringField(_l("Name"), validators=[required(), length(200)])
     facility_id = SelectField(_l("Facility"), coerce=int, validators=[required()])
     curriculum_version_id = SelectField(_l("Curriculum version"), coerce=int, validators=[required()])
-    language = SelectField(_l("Language of delivery"), choices=choices(LANGUAGE_CHOICES), validators=[required()])
+    language = SelectField(
+        _l("Language of delivery"), choices=choices(LANGUAGE_CHOICES), validators=[required()]
+    )
     capacity = IntegerField(
         _l("Capacity"),
         default=12,
@@ -49,9 +51,7 @@ class CohortForm(VersionedForm):
     )
     room = StringField(_l("Room"), validators=[optional(), length(100)])
     start_date = DateField(_l("Start date"), validators=[required()])
-    weekdays = CheckboxesField(
-        _l("Weekdays"), coerce=int, choices=choices(WEEKDAYS), validators=[required()]
-    )
+    weekdays = CheckboxesField(_l("Weekdays"), coerce=int, choices=choices(WEEKDAYS), validators=[required()])
     start_time = TimeField(_l("Start time (facility's local time)"), validators=[required()])
     duration_minutes = IntegerField(
         _l("Duration in minutes"),
@@ -83,7 +83,9 @@ class AssignForm(FlaskForm):
 class ClosureForm(FlaskForm):
     start_date = DateField(_l("First day"), validators=[required()])
     end_date = DateField(_l("Last day"), validators=[required()])
-    reason = StringField(_l("Reason (lockdown, quarantine, holiday ...)"), validators=[required(), length(200)])
+    reason = StringField(
+        _l("Reason (lockdown, quarantine, holiday ...)"), validators=[required(), length(200)]
+    )
 
 
 class ProfileForm(VersionedForm):

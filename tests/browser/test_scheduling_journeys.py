@@ -35,7 +35,9 @@ def _booked_elsewhere(db, facilitator: User, day: date) -> None:
     db.session.add(cohort)
     db.session.flush()
     starts = datetime(day.year, day.month, day.day, 5, 0, tzinfo=UTC)  # 10:00 in Almaty
-    session = ProgrammeSession(cohort_id=cohort.id, sequence=1, starts_at=starts, ends_at=starts.replace(hour=7))
+    session = ProgrammeSession(
+        cohort_id=cohort.id, sequence=1, starts_at=starts, ends_at=starts.replace(hour=7)
+    )
     db.session.add(session)
     db.session.flush()
     db.session.add(SessionAssignment(session_id=session.id, user_id=facilitator.id, role="lead"))
@@ -64,7 +66,10 @@ def test_coordinator_plans_generates_and_staffs_a_cohort(db, page, demo_data):
     page.wait_for_selector("[data-testid=preview-sessions]")
     assert page.locator("[data-testid=preview-row]").count() == 10
     assert "Capital Day" in page.locator("[data-testid=skipped-dates]").inner_text()
-    assert db.session.execute(select(ProgrammeSession).join(Cohort).where(Cohort.name.like("East%"))).first() is None
+    assert (
+        db.session.execute(select(ProgrammeSession).join(Cohort).where(Cohort.name.like("East%"))).first()
+        is None
+    )
     page.click("[data-testid=confirm-generate]")
     page.wait_for_selector("[data-testid=sessions]")
     assert page.locator("[data-testid=session-row]").count() == 10

@@ -94,7 +94,9 @@ def make_facilitator(db, make_user):
             )
         )
         for weekday in range(1, 8):
-            db.session.add(AvailabilitySlot(user_id=user.id, weekday=weekday, start_time=time(8), end_time=time(20)))
+            db.session.add(
+                AvailabilitySlot(user_id=user.id, weekday=weekday, start_time=time(8), end_time=time(20))
+            )
         for facility_id in pass_facilities:
             db.session.add(
                 AccessPass(

@@ -10,7 +10,11 @@ from programme.notifications.services import add_notifications, render, unread_c
 
 def test_notifications_are_rendered_in_the_readers_language(db, make_user):
     user = make_user("facilitator")
-    add_notifications([user.id, user.id], "assigned", {"cohort": "Spring", "sequence": 3, "when": "2027-05-04 10:00", "role": "lead"})
+    add_notifications(
+        [user.id, user.id],
+        "assigned",
+        {"cohort": "Spring", "sequence": 3, "when": "2027-05-04 10:00", "role": "lead"},
+    )
     db.session.commit()
     note = db.session.execute(select(Notification)).scalar_one()  # one per distinct user
     assert render(note) == "You were assigned to Spring, session 3 on 2027-05-04 10:00 (lead facilitator)."
@@ -20,7 +24,13 @@ def test_notifications_are_rendered_in_the_readers_language(db, make_user):
 def test_bell_shows_the_unread_count_and_the_page_marks_read(db, client, login_as, make_user):
     me = login_as("coordinator")
     other = make_user("coordinator")
-    params = {"facility": "KRG-01", "start": "2026-11-10", "end": "2026-11-10", "reason": "Lockdown", "count": 1}
+    params = {
+        "facility": "KRG-01",
+        "start": "2026-11-10",
+        "end": "2026-11-10",
+        "reason": "Lockdown",
+        "count": 1,
+    }
     add_notifications([me.id, other.id], "closure", params)
     add_notifications([me.id], "closure", params)
     db.session.commit()
@@ -41,7 +51,9 @@ def test_bell_shows_the_unread_count_and_the_page_marks_read(db, client, login_a
 
 def test_marking_read_needs_a_post_with_csrf(db, client, login_as):
     me = login_as("officer")
-    add_notifications([me.id], "session_cancelled", {"cohort": "A", "sequence": 1, "when": "x", "reason": "y"})
+    add_notifications(
+        [me.id], "session_cancelled", {"cohort": "A", "sequence": 1, "when": "x", "reason": "y"}
+    )
     db.session.commit()
     assert client.get("/notifications/read").status_code == 405
     assert client.post("/notifications/read", data={}).status_code == 400

@@ -28,8 +28,12 @@ from programme.scheduling.services.scope import cohort_scope
 
 
 def _own_cohort(user) -> Cohort:
-    version_id = db.session.execute(select(CurriculumVersion.id).order_by(CurriculumVersion.id)).scalars().first()
-    facility_id = user.facility_id or db.session.execute(select(Facility.id).order_by(Facility.id)).scalars().first()
+    version_id = (
+        db.session.execute(select(CurriculumVersion.id).order_by(CurriculumVersion.id)).scalars().first()
+    )
+    facility_id = (
+        user.facility_id or db.session.execute(select(Facility.id).order_by(Facility.id)).scalars().first()
+    )
     department_id = user.department_id or db.session.execute(select(Cohort.department_id)).scalars().first()
     cohort = Cohort(
         name=f"Walk cohort {user.id}",
@@ -47,7 +51,11 @@ def _own_cohort(user) -> Cohort:
     db.session.flush()
     starts = datetime.now(UTC) + timedelta(days=1)
     session = ProgrammeSession(
-        cohort_id=cohort.id, sequence=1, starts_at=starts, ends_at=starts + timedelta(hours=2), status="scheduled"
+        cohort_id=cohort.id,
+        sequence=1,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        status="scheduled",
     )
     db.session.add(session)
     db.session.flush()
@@ -60,7 +68,9 @@ def _own_cohort(user) -> Cohort:
 def _cohort_id(user):
     if user is None or user.role in ("evaluator",):
         return db.session.execute(select(Cohort.id).order_by(Cohort.id)).scalars().first()
-    found = db.session.execute(select(Cohort.id).where(cohort_scope(user)).order_by(Cohort.id)).scalars().first()
+    found = (
+        db.session.execute(select(Cohort.id).where(cohort_scope(user)).order_by(Cohort.id)).scalars().first()
+    )
     return found or _own_cohort(user).id
 
 
@@ -94,9 +104,13 @@ def _facilitator_id(user):
 
 
 def _token(user):
-    token = db.session.execute(
-        select(FacilitatorProfile.calendar_token).where(FacilitatorProfile.calendar_token.is_not(None))
-    ).scalars().first()
+    token = (
+        db.session.execute(
+            select(FacilitatorProfile.calendar_token).where(FacilitatorProfile.calendar_token.is_not(None))
+        )
+        .scalars()
+        .first()
+    )
     return token or "no-token-in-the-demo"
 
 

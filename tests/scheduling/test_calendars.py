@@ -19,7 +19,11 @@ def _fill(cohort, facilitator, count: int, first: datetime) -> list[ProgrammeSes
     for n in range(count):
         starts = first + timedelta(days=n // 4, hours=3 * (n % 4))
         session = ProgrammeSession(
-            cohort_id=cohort.id, sequence=n + 1, starts_at=starts, ends_at=starts + timedelta(hours=2), room="Hall"
+            cohort_id=cohort.id,
+            sequence=n + 1,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            room="Hall",
         )
         session.assignments.append(SessionAssignment(user_id=facilitator.id, role="lead"))
         sessions.append(session)
@@ -60,7 +64,9 @@ def test_calendar_pages_stay_within_a_bounded_number_of_queries(
     assert facilitator.full_name in page
 
 
-def test_facilitator_sees_only_own_sessions_and_no_other_calendar(db, client, login_as, make_cohort, make_user):
+def test_facilitator_sees_only_own_sessions_and_no_other_calendar(
+    db, client, login_as, make_cohort, make_user
+):
     me = login_as("facilitator")
     colleague = make_user("facilitator", department_id=me.department_id)
     cohort = make_cohort(department_id=me.department_id)

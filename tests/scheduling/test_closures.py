@@ -67,8 +67,11 @@ def test_closure_notifies_the_facilitators_and_the_departments_coordinators(db, 
 
 @pytest.mark.parametrize(
     ("start", "end", "reason"),
-    [(date(2026, 11, 12), date(2026, 11, 10), "x"), (date(2026, 11, 10), date(2026, 11, 10), " "),
-     (date(2026, 1, 1), date(2027, 1, 2), "x")],
+    [
+        (date(2026, 11, 12), date(2026, 11, 10), "x"),
+        (date(2026, 11, 10), date(2026, 11, 10), " "),
+        (date(2026, 1, 1), date(2027, 1, 2), "x"),
+    ],
 )
 def test_closure_input_is_checked(db, two_facilities, start, end, reason):
     with pytest.raises(ValidationFailed):
@@ -80,7 +83,8 @@ def test_officer_closes_own_facility_over_http(db, client, login_as, two_facilit
     here, sessions, *_rest = two_facilities
     login_as("officer", facility_id=here.id)
     response = client.post_form(
-        f"/facilities/{here.id}/closures", {"start_date": "2026-11-10", "end_date": "2026-11-10", "reason": "Lockdown"}
+        f"/facilities/{here.id}/closures",
+        {"start_date": "2026-11-10", "end_date": "2026-11-10", "reason": "Lockdown"},
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -92,7 +96,8 @@ def test_officer_cannot_touch_another_facility(db, client, login_as, two_facilit
     login_as("officer", facility_id=make_facility().id)
     assert client.get(f"/facilities/{here.id}/closures").status_code == 404
     response = client.post_form(
-        f"/facilities/{here.id}/closures", {"start_date": "2026-11-10", "end_date": "2026-11-11", "reason": "x"}
+        f"/facilities/{here.id}/closures",
+        {"start_date": "2026-11-10", "end_date": "2026-11-11", "reason": "x"},
     )
     assert response.status_code == 404
     assert client.get(f"/calendar/facilities/{here.id}").status_code == 404
@@ -105,6 +110,9 @@ def test_coordinators_read_closures_but_cannot_close(db, client, login_as, two_f
     here, sessions, *_rest = two_facilities
     login_as("coordinator")
     assert client.get(f"/facilities/{here.id}/closures").status_code == 200
-    client.post_form(f"/facilities/{here.id}/closures", {"start_date": "2026-11-10", "end_date": "2026-11-11", "reason": "x"})
+    client.post_form(
+        f"/facilities/{here.id}/closures",
+        {"start_date": "2026-11-10", "end_date": "2026-11-11", "reason": "x"},
+    )
     db.session.expire_all()
     assert sessions["first"].status == "scheduled"

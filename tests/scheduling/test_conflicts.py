@@ -121,7 +121,9 @@ def test_a_pass_starting_the_day_after_is_refused(db, setting):
     for access_pass in db.session.query(AccessPass):
         access_pass.valid_from = date(2026, 10, 7)
     db.session.commit()
-    assert "No valid access pass" in check_assignment(setting["session"], setting["facilitator"], "lead").hard[0]
+    assert (
+        "No valid access pass" in check_assignment(setting["session"], setting["facilitator"], "lead").hard[0]
+    )
 
 
 def test_the_pass_date_is_the_facilitys_local_date(db, setting, make_session):
@@ -169,11 +171,16 @@ def test_a_slot_ending_exactly_with_the_session_covers_it(db, setting):
 def test_days_away_are_a_warning(db, setting):
     db.session.add(
         AvailabilityException(
-            user_id=setting["facilitator"].id, start_date=date(2026, 10, 6), end_date=date(2026, 10, 6), reason="exams"
+            user_id=setting["facilitator"].id,
+            start_date=date(2026, 10, 6),
+            end_date=date(2026, 10, 6),
+            reason="exams",
         )
     )
     db.session.commit()
-    assert check_assignment(setting["session"], setting["facilitator"], "lead").soft == ["Away on that date: exams."]
+    assert check_assignment(setting["session"], setting["facilitator"], "lead").soft == [
+        "Away on that date: exams."
+    ]
 
 
 def test_language_not_spoken_is_a_warning(db, setting):
@@ -257,7 +264,9 @@ def test_assign_to_cohort_reports_per_date(db, setting, make_session, assign):
 def test_fitting_facilitators_are_ranked_best_first(db, setting, make_facilitator):
     department = setting["department"].id
     no_pass = make_facilitator(department, full_name="A No Pass")
-    wrong_language = make_facilitator(department, pass_facilities=[setting["here"].id], languages=["en"], full_name="B")
+    wrong_language = make_facilitator(
+        department, pass_facilities=[setting["here"].id], languages=["en"], full_name="B"
+    )
     fits = fitting_facilitators(setting["session"])
     assert [fit.user.id for fit in fits] == [setting["facilitator"].id, wrong_language.id, no_pass.id]
     assert fits[2].check.hard

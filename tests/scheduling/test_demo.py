@@ -28,7 +28,9 @@ def test_demo_cohorts_have_their_sessions_and_staff(db, demo_data):
         sessions = cohorts[plan.name].sessions
         assert len(sessions) == 10 and cohorts[plan.name].status == plan.status
         staffed = db.session.execute(
-            select(func.count(SessionAssignment.id)).where(SessionAssignment.session_id.in_([s.id for s in sessions]))
+            select(func.count(SessionAssignment.id)).where(
+                SessionAssignment.session_id.in_([s.id for s in sessions])
+            )
         ).scalar_one()
         if plan.status == "planned":
             assert staffed == 0 and {s.status for s in sessions} == {"scheduled"}
@@ -44,7 +46,11 @@ def test_demo_cohorts_have_their_sessions_and_staff(db, demo_data):
 
 def test_demo_lockdown_cancelled_its_session(db, demo_data):
     code, day, reason = DEMO_LOCKDOWN
-    cancelled = db.session.execute(select(ProgrammeSession).where(ProgrammeSession.status == "cancelled")).scalars().all()
+    cancelled = (
+        db.session.execute(select(ProgrammeSession).where(ProgrammeSession.status == "cancelled"))
+        .scalars()
+        .all()
+    )
     assert len(cancelled) == 1
     session = cancelled[0]
     assert session.cohort.facility.code == code and session.cancel_reason == reason

@@ -43,7 +43,9 @@ def test_preview_saves_nothing_and_skips_a_public_holiday(db, make_cohort):
 def test_generation_saves_one_session_per_plan_in_utc(db, make_cohort):
     cohort = make_cohort(start_date=date(2027, 5, 4), weekdays=[2], start_time=time(10), status="planned")
     generate_sessions(cohort, preview=False)
-    sessions = db.session.execute(select(ProgrammeSession).order_by(ProgrammeSession.sequence)).scalars().all()
+    sessions = (
+        db.session.execute(select(ProgrammeSession).order_by(ProgrammeSession.sequence)).scalars().all()
+    )
     assert [s.sequence for s in sessions] == list(range(1, 11))
     assert [s.plan_id for s in sessions] == [p.id for p in cohort.curriculum_version.plans]
     # 10:00 in Almaty (UTC+5) is 05:00 UTC; two hours long.
@@ -66,7 +68,12 @@ def test_generation_uses_the_facilitys_time_zone(db, make_facility, make_cohort)
 def test_generation_skips_the_facilitys_closures_and_uses_every_weekday(db, make_cohort):
     cohort = make_cohort(start_date=date(2027, 4, 5), weekdays=[2, 4], start_time=time(10))
     db.session.add(
-        FacilityClosure(facility_id=cohort.facility_id, start_date=date(2027, 4, 8), end_date=date(2027, 4, 13), reason="Quarantine")
+        FacilityClosure(
+            facility_id=cohort.facility_id,
+            start_date=date(2027, 4, 8),
+            end_date=date(2027, 4, 13),
+            reason="Quarantine",
+        )
     )
     db.session.commit()
     plan = generate_sessions(cohort)
@@ -103,11 +110,23 @@ def test_moving_with_shift_moves_the_following_by_the_same_time(db, weekly, make
     after = [as_utc(s.starts_at) for s in weekly]
     assert after[0] == before[0]
     assert [a - b for a, b in zip(after[1:], before[1:], strict=True)] == [timedelta(days=7)] * 3
-    assert db.session.execute(select(Notification.kind).where(Notification.user_id == facilitator.id)).scalar_one() == "session_moved"
+    assert (
+        db.session.execute(
+            select(Notification.kind).where(Notification.user_id == facilitator.id)
+        ).scalar_one()
+        == "session_moved"
+    )
 
 
 def test_moving_onto_a_closed_day_is_refused(db, weekly):
-    db.session.add(FacilityClosure(facility_id=weekly[0].cohort.facility_id, start_date=date(2027, 5, 12), end_date=date(2027, 5, 12), reason="x"))
+    db.session.add(
+        FacilityClosure(
+            facility_id=weekly[0].cohort.facility_id,
+            start_date=date(2027, 5, 12),
+            end_date=date(2027, 5, 12),
+            reason="x",
+        )
+    )
     db.session.commit()
     with pytest.raises(ValidationFailed):
         move_session(weekly[1], date(2027, 5, 12), time(10))

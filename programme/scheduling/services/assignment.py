@@ -44,7 +44,9 @@ def _check_role(role: str) -> None:
         raise ValidationFailed.on("role", _("Choose lead or co-facilitator."))
 
 
-def assign_facilitator(session: ProgrammeSession, facilitator: User, role: str, confirmed: bool = False) -> Check:
+def assign_facilitator(
+    session: ProgrammeSession, facilitator: User, role: str, confirmed: bool = False
+) -> Check:
     """Assign after the checks: hard problems refuse, soft warnings need `confirmed`."""
     _check_role(role)
     data = load_staffing([facilitator.id], session.starts_at, session.ends_at)
@@ -56,16 +58,16 @@ def assign_facilitator(session: ProgrammeSession, facilitator: User, role: str, 
     link = internal_link("scheduling.show_cohort", cohort_id=session.cohort_id)
     with unit_of_work():
         previous = db.session.execute(
-            select(SessionAssignment).where(SessionAssignment.session_id == session.id, SessionAssignment.role == role)
+            select(SessionAssignment).where(
+                SessionAssignment.session_id == session.id, SessionAssignment.role == role
+            )
         ).scalar_one_or_none()
         if previous is not None:
             add_notifications([previous.user_id], "unassigned", session_params(session), link)
             db.session.delete(previous)
             db.session.flush()
         db.session.add(SessionAssignment(session_id=session.id, user_id=facilitator.id, role=role))
-        add_notifications(
-            [facilitator.id], "assigned", {**session_params(session), "role": role}, link
-        )
+        add_notifications([facilitator.id], "assigned", {**session_params(session), "role": role}, link)
     return check
 
 
@@ -96,7 +98,9 @@ class ReportLine:
     reasons: list[str] = field(default_factory=list)
 
 
-def assign_to_cohort(cohort: Cohort, facilitator: User, role: str, confirmed: bool = False) -> list[ReportLine]:
+def assign_to_cohort(
+    cohort: Cohort, facilitator: User, role: str, confirmed: bool = False
+) -> list[ReportLine]:
     """Give every upcoming session of the cohort to this facilitator where the rules allow.
 
     One transaction; the report says per date what was assigned and why the rest was refused.
@@ -114,7 +118,9 @@ def assign_to_cohort(cohort: Cohort, facilitator: User, role: str, confirmed: bo
         for session in sessions:
             day = to_local(session.starts_at, timezone).date()
             if session.status not in ACTIVE_STATUSES:
-                report.append(ReportLine(session, day, "skipped", [_("The session is already held or cancelled.")]))
+                report.append(
+                    ReportLine(session, day, "skipped", [_("The session is already held or cancelled.")])
+                )
                 continue
             holder = next((a for a in session.assignments if a.role == role), None)
             if holder is not None and holder.user_id == facilitator.id:
@@ -126,7 +132,13 @@ def assign_to_cohort(cohort: Cohort, facilitator: User, role: str, confirmed: bo
                         session,
                         day,
                         "refused",
-                        [_("%(name)s is already the %(role)s.", name=holder.user.full_name, role=role_label(role))],
+                        [
+                            _(
+                                "%(name)s is already the %(role)s.",
+                                name=holder.user.full_name,
+                                role=role_label(role),
+                            )
+                        ],
                     )
                 )
                 continue

@@ -43,7 +43,9 @@ def calendar_range(view: str, anchor: date) -> CalendarRange:
     view = view if view in VIEWS else "month"
     if view == "week":
         first = anchor - timedelta(days=anchor.isoweekday() - 1)
-        return CalendarRange(view, anchor, first, first + timedelta(days=6), anchor - timedelta(7), anchor + timedelta(7))
+        return CalendarRange(
+            view, anchor, first, first + timedelta(days=6), anchor - timedelta(7), anchor + timedelta(7)
+        )
     month_start = anchor.replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
     month_end = next_month - timedelta(days=1)
@@ -107,7 +109,8 @@ def calendar_entries(
         query = query.where(
             exists(
                 select(SessionAssignment.id).where(
-                    SessionAssignment.session_id == ProgrammeSession.id, SessionAssignment.user_id == facilitator_id
+                    SessionAssignment.session_id == ProgrammeSession.id,
+                    SessionAssignment.user_id == facilitator_id,
                 )
             )
         )
@@ -125,7 +128,9 @@ def upcoming_sessions(user, now: datetime | None = None, days: int = 28, facilit
     now = now or datetime.now(UTC)
     today = now.date()
     entries = calendar_entries(user, today, today + timedelta(days=days), facilitator_id=facilitator_id)
-    return [entry for day in sorted(entries) for entry in entries[day] if as_utc(entry.session.ends_at) >= now]
+    return [
+        entry for day in sorted(entries) for entry in entries[day] if as_utc(entry.session.ends_at) >= now
+    ]
 
 
 # --- iCal ----------------------------------------------------------------------------------------
@@ -159,7 +164,10 @@ def ical_for_facilitator(user_id: int, now: datetime | None = None) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", as_utc(session.starts_at))
         event.add("dtend", as_utc(session.ends_at))
-        event.add("summary", _("%(cohort)s: session %(sequence)d", cohort=session.cohort.name, sequence=session.sequence))
+        event.add(
+            "summary",
+            _("%(cohort)s: session %(sequence)d", cohort=session.cohort.name, sequence=session.sequence),
+        )
         place = facility.name(locale)
         event.add("location", f"{place}, {session.room}" if session.room else place)
         event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")

@@ -82,7 +82,9 @@ def create_closure(
             "end": end_date.isoformat(),
             "reason": reason[:200],
         }
-        link = internal_link("scheduling.show_facility_calendar", facility_id=facility.id, date=start_date.isoformat())
+        link = internal_link(
+            "scheduling.show_facility_calendar", facility_id=facility.id, date=start_date.isoformat()
+        )
         for user_id, count in per_user.items():
             add_notifications([user_id], "closure", {**params, "count": count}, link)
     return closure, cancelled

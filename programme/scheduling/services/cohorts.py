@@ -113,9 +113,13 @@ def _validate(user, values: dict, cohort: Cohort | None) -> dict:
     if not weekdays or any(day < 1 or day > 7 for day in weekdays):
         problems["weekdays"] = [_("Choose at least one weekday.")]
     clean["weekdays"] = weekdays
-    if cohort is not None and cohort.sessions and (
-        clean.get("facility_id") != cohort.facility_id
-        or clean.get("curriculum_version_id") != cohort.curriculum_version_id
+    if (
+        cohort is not None
+        and cohort.sessions
+        and (
+            clean.get("facility_id") != cohort.facility_id
+            or clean.get("curriculum_version_id") != cohort.curriculum_version_id
+        )
     ):
         problems[""] = [_("Sessions exist: the facility and the curriculum can no longer change.")]
     if problems:

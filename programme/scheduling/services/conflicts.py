@@ -93,11 +93,21 @@ def load_staffing(user_ids: list[int], first: datetime, last: datetime) -> Staff
     users = {user.id: user for user in db.session.execute(select(User).where(User.id.in_(ids))).scalars()}
     profiles = {
         p.user_id: p
-        for p in db.session.execute(select(FacilitatorProfile).where(FacilitatorProfile.user_id.in_(ids))).scalars()
+        for p in db.session.execute(
+            select(FacilitatorProfile).where(FacilitatorProfile.user_id.in_(ids))
+        ).scalars()
     }
     bookings: dict[int, list[Booking]] = defaultdict(list)
     rows = db.session.execute(
-        select(Assignment.user_id, Assignment.role, ProgrammeSession, Facility.id, Facility.code, Facility.timezone, Cohort.name)
+        select(
+            Assignment.user_id,
+            Assignment.role,
+            ProgrammeSession,
+            Facility.id,
+            Facility.code,
+            Facility.timezone,
+            Cohort.name,
+        )
         .join(ProgrammeSession, ProgrammeSession.id == Assignment.session_id)
         .join(Cohort, Cohort.id == ProgrammeSession.cohort_id)
         .join(Facility, Facility.id == Cohort.facility_id)
@@ -125,7 +135,9 @@ def load_staffing(user_ids: list[int], first: datetime, last: datetime) -> Staff
     for access_pass in db.session.execute(select(AccessPass).where(AccessPass.user_id.in_(ids))).scalars():
         passes[access_pass.user_id].append(access_pass)
     slots: dict[int, list[AvailabilitySlot]] = defaultdict(list)
-    for slot in db.session.execute(select(AvailabilitySlot).where(AvailabilitySlot.user_id.in_(ids))).scalars():
+    for slot in db.session.execute(
+        select(AvailabilitySlot).where(AvailabilitySlot.user_id.in_(ids))
+    ).scalars():
         slots[slot.user_id].append(slot)
     exceptions: dict[int, list[AvailabilityException]] = defaultdict(list)
     for away in db.session.execute(
@@ -161,7 +173,9 @@ def evaluate(session: ProgrammeSession, user_id: int, role: str, data: StaffingD
     buffer = travel_buffer()
     for booking in data.bookings.get(user_id, []):
         if booking.session_id == session.id:
-            check.hard.append(_("Already assigned to this session as %(role)s.", role=role_label(booking.role)))
+            check.hard.append(
+                _("Already assigned to this session as %(role)s.", role=role_label(booking.role))
+            )
             continue
         gap = timedelta(0) if booking.facility_id == facility.id else buffer
         if booking.starts_at < ends_at + gap and starts_at < booking.ends_at + gap:
@@ -190,7 +204,8 @@ def evaluate(session: ProgrammeSession, user_id: int, role: str, data: StaffingD
                     )
                 )
     has_pass = any(
-        p.facility_id == facility.id and p.valid_from <= local_day <= p.valid_until for p in data.passes.get(user_id, [])
+        p.facility_id == facility.id and p.valid_from <= local_day <= p.valid_until
+        for p in data.passes.get(user_id, [])
     )
     if not has_pass:
         check.hard.append(
@@ -202,7 +217,9 @@ def evaluate(session: ProgrammeSession, user_id: int, role: str, data: StaffingD
         )
 
     # Soft rules.
-    away = next((e for e in data.exceptions.get(user_id, []) if e.start_date <= local_day <= e.end_date), None)
+    away = next(
+        (e for e in data.exceptions.get(user_id, []) if e.start_date <= local_day <= e.end_date), None
+    )
     if away is not None:
         check.soft.append(_("Away on that date: %(reason)s.", reason=away.reason or _("no reason given")))
     elif not any(
@@ -221,7 +238,8 @@ def evaluate(session: ProgrammeSession, user_id: int, role: str, data: StaffingD
     check.week_load = sum(
         1
         for booking in data.bookings.get(user_id, [])
-        if booking.session_id != session.id and _week_start(to_local(booking.starts_at, timezone).date()) == week
+        if booking.session_id != session.id
+        and _week_start(to_local(booking.starts_at, timezone).date()) == week
     )
     maximum = profile.max_sessions_per_week if profile is not None else 3
     if check.week_load + 1 > maximum:
@@ -282,7 +300,9 @@ def fitting_facilitators(session: ProgrammeSession, role: str = "lead") -> list[
     candidates = department_facilitators(session.cohort.department_id)
     data = load_staffing([user.id for user in candidates], session.starts_at, session.ends_at)
     fits = [Fit(user, evaluate(session, user.id, role, data)) for user in candidates]
-    fits.sort(key=lambda fit: (len(fit.check.hard), len(fit.check.soft), fit.check.week_load, fit.user.full_name))
+    fits.sort(
+        key=lambda fit: (len(fit.check.hard), len(fit.check.soft), fit.check.week_load, fit.user.full_name)
+    )
     return fits
 
 

@@ -40,7 +40,9 @@ def get_facilitator_or_404(user, facilitator_id: int) -> User:
 
 
 def may_manage_facilitator(user, facilitator: User) -> bool:
-    return user.role == ADMIN or (user.role == COORDINATOR and user.department_id == facilitator.department_id)
+    return user.role == ADMIN or (
+        user.role == COORDINATOR and user.department_id == facilitator.department_id
+    )
 
 
 def profiles_by_user(user_ids: list[int]) -> dict[int, FacilitatorProfile]:
@@ -121,7 +123,9 @@ def list_passes(user_id: int) -> list[tuple[AccessPass, Facility]]:
     )
 
 
-def add_pass(facilitator: User, facility_id: int, number: str, valid_from: date, valid_until: date) -> AccessPass:
+def add_pass(
+    facilitator: User, facility_id: int, number: str, valid_from: date, valid_until: date
+) -> AccessPass:
     number = (number or "").strip()
     problems: dict[str, list[str]] = {}
     if db.session.get(Facility, int(facility_id or 0)) is None:
@@ -184,7 +188,9 @@ def add_slot(user_id: int, weekday: int, start_time: time, end_time: time) -> Av
     if end_time <= start_time:
         raise ValidationFailed.on("end_time", _("The end must be after the start."))
     with unit_of_work():
-        slot = AvailabilitySlot(user_id=user_id, weekday=int(weekday), start_time=start_time, end_time=end_time)
+        slot = AvailabilitySlot(
+            user_id=user_id, weekday=int(weekday), start_time=start_time, end_time=end_time
+        )
         db.session.add(slot)
     return slot
 
@@ -204,7 +210,9 @@ def delete_own(model, user_id: int, row_id: int) -> bool:
     """Delete one availability row of this user (slot or exception); False when not theirs."""
     if model not in (AvailabilitySlot, AvailabilityException):
         raise ValueError("not an availability model")
-    row = db.session.execute(select(model).where(model.id == row_id, model.user_id == user_id)).scalar_one_or_none()
+    row = db.session.execute(
+        select(model).where(model.id == row_id, model.user_id == user_id)
+    ).scalar_one_or_none()
     if row is None:
         return False
     with unit_of_work():

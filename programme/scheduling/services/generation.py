@@ -78,7 +78,9 @@ def plan_sessions(cohort: Cohort) -> GenerationPlan:
     if not weekdays or needed < 1:
         raise ValidationFailed(_("The cohort needs at least one weekday and a curriculum with sessions."))
     timezone = cohort.facility.timezone
-    closures = closures_of(cohort.facility_id, cohort.start_date, cohort.start_date + timedelta(SEARCH_LIMIT_DAYS))
+    closures = closures_of(
+        cohort.facility_id, cohort.start_date, cohort.start_date + timedelta(SEARCH_LIMIT_DAYS)
+    )
     result = GenerationPlan()
     day = cohort.start_date
     last_day = cohort.start_date + timedelta(days=SEARCH_LIMIT_DAYS)
@@ -89,7 +91,9 @@ def plan_sessions(cohort: Cohort) -> GenerationPlan:
             if holiday:
                 result.skipped.append(SkippedDate(day, _("Public holiday: %(name)s", name=holiday)))
             elif closure is not None:
-                result.skipped.append(SkippedDate(day, _("Facility closed: %(reason)s", reason=closure.reason)))
+                result.skipped.append(
+                    SkippedDate(day, _("Facility closed: %(reason)s", reason=closure.reason))
+                )
             else:
                 sequence = len(result.sessions) + 1
                 starts_at = local_to_utc(day, cohort.start_time, timezone)

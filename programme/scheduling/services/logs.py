@@ -14,7 +14,9 @@ LOG_FIELDS = ("chosen_question", "themes", "engagement", "incidents", "reflectio
 
 
 def get_log(session_id: int) -> SessionLog | None:
-    return db.session.execute(select(SessionLog).where(SessionLog.session_id == session_id)).scalar_one_or_none()
+    return db.session.execute(
+        select(SessionLog).where(SessionLog.session_id == session_id)
+    ).scalar_one_or_none()
 
 
 def is_assigned(session_id: int, user_id: int) -> bool:
@@ -28,7 +30,9 @@ def is_assigned(session_id: int, user_id: int) -> bool:
     )
 
 
-def save_log(session: ProgrammeSession, author_id: int, values: dict, version_id: int | None = None) -> SessionLog:
+def save_log(
+    session: ProgrammeSession, author_id: int, values: dict, version_id: int | None = None
+) -> SessionLog:
     if session.status != "held":
         raise ValidationFailed(_("A log can be written once the session is marked as held."))
     if not is_assigned(session.id, author_id):

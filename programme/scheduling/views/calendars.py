@@ -48,7 +48,9 @@ def show_calendar():
     if current_user.role == FACILITATOR:
         return redirect(url_for("scheduling.list_my_sessions"))
     if current_user.role == COORDINATOR:
-        return redirect(url_for("scheduling.show_department_calendar", department_id=current_user.department_id))
+        return redirect(
+            url_for("scheduling.show_department_calendar", department_id=current_user.department_id)
+        )
     return _render(title=_("All sessions"), endpoint_args={})
 
 
@@ -85,7 +87,9 @@ def show_facilitator_calendar(facilitator_id: int):
 @requires(FACILITATOR)
 def list_my_sessions():
     period = _requested_range()
-    entries = calendars.calendar_entries(current_user, period.first, period.last, facilitator_id=current_user.id)
+    entries = calendars.calendar_entries(
+        current_user, period.first, period.last, facilitator_id=current_user.id
+    )
     profile = facilitators.get_profile(current_user.id)
     feed_url = (
         url_for("scheduling.show_ical_feed", token=profile.calendar_token, _external=True)

@@ -64,7 +64,9 @@ def show_cohort(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
     sessions = conflicts.sessions_with_assignments(cohort.id)
     status_form = StatusForm()
-    status_form.status.choices = choices((s, cohorts.STATUS_LABELS[s]) for s in cohorts.STATUS_FLOW[cohort.status])
+    status_form.status.choices = choices(
+        (s, cohorts.STATUS_LABELS[s]) for s in cohorts.STATUS_FLOW[cohort.status]
+    )
     return render_template(
         "scheduling/show_cohort.html",
         cohort=cohort,
@@ -146,4 +148,6 @@ def assign_cohort(cohort_id: int):
 @requires(ADMIN, COORDINATOR)
 def list_session_logs(cohort_id: int):
     cohort = get_cohort_or_404(current_user, cohort_id)
-    return render_template("scheduling/list_session_logs.html", cohort=cohort, entries=logs.logs_of_cohort(cohort.id))
+    return render_template(
+        "scheduling/list_session_logs.html", cohort=cohort, entries=logs.logs_of_cohort(cohort.id)
+    )

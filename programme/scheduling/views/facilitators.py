@@ -11,8 +11,7 @@ from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, FACILITATOR, requires
 from programme.core.services import StaleEdit, ValidationFailed
 from programme.facilities.services import facility_choices
-from programme.scheduling.forms import ExceptionForm, PassForm, ProfileForm, SlotForm
-from programme.scheduling.forms import WEEKDAYS
+from programme.scheduling.forms import WEEKDAYS, ExceptionForm, PassForm, ProfileForm, SlotForm
 from programme.scheduling.models import AvailabilityException, AvailabilitySlot
 from programme.scheduling.services import facilitators
 from programme.scheduling.views import bp
@@ -83,7 +82,11 @@ def create_pass(facilitator_id: int):
     if form.validate_on_submit():
         try:
             facilitators.add_pass(
-                facilitator, form.facility_id.data, form.number.data, form.valid_from.data, form.valid_until.data
+                facilitator,
+                form.facility_id.data,
+                form.number.data,
+                form.valid_from.data,
+                form.valid_until.data,
             )
         except ValidationFailed as failure:
             flash(str(failure), "danger")
@@ -130,7 +133,9 @@ def create_slot():
     form = SlotForm()
     if form.validate_on_submit():
         try:
-            facilitators.add_slot(current_user.id, form.weekday.data, form.start_time.data, form.end_time.data)
+            facilitators.add_slot(
+                current_user.id, form.weekday.data, form.start_time.data, form.end_time.data
+            )
         except ValidationFailed as failure:
             flash(str(failure), "danger")
         else:
@@ -143,7 +148,9 @@ def create_slot():
 @bp.route("/my/availability/slots/<int:slot_id>/delete", methods=["POST"])
 @requires(FACILITATOR)
 def delete_slot(slot_id: int):
-    if ActionForm().validate_on_submit() and not facilitators.delete_own(AvailabilitySlot, current_user.id, slot_id):
+    if ActionForm().validate_on_submit() and not facilitators.delete_own(
+        AvailabilitySlot, current_user.id, slot_id
+    ):
         abort(404)
     return redirect(url_for("scheduling.edit_availability"))
 
@@ -154,7 +161,9 @@ def create_exception():
     form = ExceptionForm()
     if form.validate_on_submit():
         try:
-            facilitators.add_exception(current_user.id, form.start_date.data, form.end_date.data, form.reason.data)
+            facilitators.add_exception(
+                current_user.id, form.start_date.data, form.end_date.data, form.reason.data
+            )
         except ValidationFailed as failure:
             flash(str(failure), "danger")
         else:
