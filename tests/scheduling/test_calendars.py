@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
 from programme.extensions import db as _db
 from programme.scheduling.models import FacilitatorProfile, ProgrammeSession, SessionAssignment
@@ -128,11 +129,13 @@ def test_wrong_or_revoked_token_is_a_404(db, client, make_user):
 def test_facilitator_revokes_and_downloads_own_calendar(db, client, login_as):
     me = login_as("facilitator")
     client.post_form("/my/calendar-token")
-    token = db.session.query(FacilitatorProfile).filter_by(user_id=me.id).one().calendar_token
+    token = db.session.scalars(select(FacilitatorProfile).filter_by(user_id=me.id)).one().calendar_token
     assert token and token in client.get("/my/sessions").get_data(as_text=True)
     client.post_form("/my/calendar-token/revoke")
     db.session.expire_all()
-    assert db.session.query(FacilitatorProfile).filter_by(user_id=me.id).one().calendar_token is None
+    assert (
+        db.session.scalars(select(FacilitatorProfile).filter_by(user_id=me.id)).one().calendar_token is None
+    )
     assert client.get(f"/calendars/{token}.ics").status_code == 404
     download = client.get("/my/sessions.ics")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]

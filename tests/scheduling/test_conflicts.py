@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from programme.auth.models import User
 from programme.core.services import ValidationFailed
@@ -101,7 +102,7 @@ def test_a_cancelled_session_does_not_block(setting, make_session, assign, db):
 
 
 def _pass_until(db, setting, until: date):
-    for access_pass in db.session.query(AccessPass):
+    for access_pass in db.session.scalars(select(AccessPass)):
         access_pass.valid_until = until
     db.session.commit()
 
@@ -118,7 +119,7 @@ def test_a_pass_that_expired_the_day_before_is_refused(db, setting):
 
 
 def test_a_pass_starting_the_day_after_is_refused(db, setting):
-    for access_pass in db.session.query(AccessPass):
+    for access_pass in db.session.scalars(select(AccessPass)):
         access_pass.valid_from = date(2026, 10, 7)
     db.session.commit()
     assert (
@@ -129,11 +130,11 @@ def test_a_pass_starting_the_day_after_is_refused(db, setting):
 def test_the_pass_date_is_the_facilitys_local_date(db, setting, make_session):
     """21:30 UTC on 5 October is 02:30 on 6 October in Almaty: a pass from the 6th covers it."""
     late = make_session(setting["cohort"], sequence=2, starts_at=datetime(2026, 10, 5, 21, 30, tzinfo=UTC))
-    for access_pass in db.session.query(AccessPass):
+    for access_pass in db.session.scalars(select(AccessPass)):
         access_pass.valid_from = date(2026, 10, 6)
     db.session.commit()
     assert not [p for p in check_assignment(late, setting["facilitator"], "lead").hard if "pass" in p]
-    for access_pass in db.session.query(AccessPass):
+    for access_pass in db.session.scalars(select(AccessPass)):
         access_pass.valid_until = date(2026, 10, 5)
         access_pass.valid_from = date(2026, 10, 1)
     db.session.commit()
@@ -154,7 +155,7 @@ def test_an_inactive_facilitator_is_refused(db, setting):
 
 
 def test_outside_weekly_availability_is_a_warning(db, setting):
-    for slot in db.session.query(AvailabilitySlot):
+    for slot in db.session.scalars(select(AvailabilitySlot)):
         slot.end_time = slot.end_time.replace(hour=15, minute=59)  # the session ends at 16:00 local
     db.session.commit()
     check = check_assignment(setting["session"], setting["facilitator"], "lead")
@@ -162,7 +163,7 @@ def test_outside_weekly_availability_is_a_warning(db, setting):
 
 
 def test_a_slot_ending_exactly_with_the_session_covers_it(db, setting):
-    for slot in db.session.query(AvailabilitySlot):
+    for slot in db.session.scalars(select(AvailabilitySlot)):
         slot.start_time, slot.end_time = slot.start_time.replace(hour=14), slot.end_time.replace(hour=16)
     db.session.commit()
     assert check_assignment(setting["session"], setting["facilitator"], "lead").soft == []
@@ -184,7 +185,9 @@ def test_days_away_are_a_warning(db, setting):
 
 
 def test_language_not_spoken_is_a_warning(db, setting):
-    profile = db.session.query(FacilitatorProfile).filter_by(user_id=setting["facilitator"].id).one()
+    profile = db.session.scalars(
+        select(FacilitatorProfile).filter_by(user_id=setting["facilitator"].id)
+    ).one()
     profile.languages = ["kk"]
     db.session.commit()
     soft = check_assignment(setting["session"], setting["facilitator"], "lead").soft
@@ -192,7 +195,9 @@ def test_language_not_spoken_is_a_warning(db, setting):
 
 
 def test_weekly_load_is_a_warning_only_above_the_maximum(db, setting, make_session, assign):
-    profile = db.session.query(FacilitatorProfile).filter_by(user_id=setting["facilitator"].id).one()
+    profile = db.session.scalars(
+        select(FacilitatorProfile).filter_by(user_id=setting["facilitator"].id)
+    ).one()
     profile.max_sessions_per_week = 2
     db.session.commit()
     # Thursday of the same ISO week (local), at another time: one other session -> 2 in all, fine.
@@ -207,15 +212,17 @@ def test_weekly_load_is_a_warning_only_above_the_maximum(db, setting, make_sessi
 
 
 def test_soft_warnings_need_confirmation_and_hard_problems_refuse(db, setting):
-    profile = db.session.query(FacilitatorProfile).filter_by(user_id=setting["facilitator"].id).one()
+    profile = db.session.scalars(
+        select(FacilitatorProfile).filter_by(user_id=setting["facilitator"].id)
+    ).one()
     profile.languages = ["en"]
     db.session.commit()
     with pytest.raises(NeedsConfirmation):
         assign_facilitator(setting["session"], setting["facilitator"], "lead")
-    assert db.session.query(SessionAssignment).count() == 0
+    assert len(db.session.scalars(select(SessionAssignment)).all()) == 0
     assign_facilitator(setting["session"], setting["facilitator"], "lead", confirmed=True)
-    assert db.session.query(SessionAssignment).count() == 1
-    note = db.session.query(Notification).filter_by(user_id=setting["facilitator"].id).one()
+    assert len(db.session.scalars(select(SessionAssignment)).all()) == 1
+    note = db.session.scalars(select(Notification).filter_by(user_id=setting["facilitator"].id)).one()
     assert note.kind == "assigned"
     with pytest.raises(AssignmentRefused) as refused:
         assign_facilitator(setting["session"], setting["facilitator"], "co", confirmed=True)
@@ -226,9 +233,9 @@ def test_replacing_the_lead_notifies_both(db, setting, make_facilitator):
     second = make_facilitator(setting["department"].id, pass_facilities=[setting["here"].id])
     assign_facilitator(setting["session"], setting["facilitator"], "lead")
     assign_facilitator(setting["session"], second, "lead")
-    leads = db.session.query(SessionAssignment).filter_by(session_id=setting["session"].id).all()
+    leads = db.session.scalars(select(SessionAssignment).filter_by(session_id=setting["session"].id)).all()
     assert [a.user_id for a in leads] == [second.id]
-    kinds = {(n.user_id, n.kind) for n in db.session.query(Notification)}
+    kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
     assert (setting["facilitator"].id, "unassigned") in kinds and (second.id, "assigned") in kinds
 
 
@@ -244,7 +251,7 @@ def test_assign_to_cohort_reports_per_date(db, setting, make_session, assign):
         make_session(cohort, sequence=n, starts_at=T0 + timedelta(weeks=n - 1)) for n in range(2, 5)
     ]
     _booked(setting, make_session, assign, "other_there", sessions[1].starts_at)  # booked elsewhere
-    for access_pass in db.session.query(AccessPass).filter_by(facility_id=setting["here"].id):
+    for access_pass in db.session.scalars(select(AccessPass).filter_by(facility_id=setting["here"].id)):
         access_pass.valid_until = date(2026, 10, 26)  # the 4th session (27 Oct) is the day after expiry
     db.session.commit()
     report = assign_to_cohort(cohort, setting["facilitator"], "lead")
@@ -257,8 +264,11 @@ def test_assign_to_cohort_reports_per_date(db, setting, make_session, assign):
     ]
     assert "Already booked" in report[1].reasons[0]
     assert "No valid access pass" in report[3].reasons[0]
-    assert db.session.query(SessionAssignment).filter_by(user_id=setting["facilitator"].id).count() == 3
-    assert db.session.query(Notification).filter_by(kind="assigned_many").one().params["count"] == 2
+    assert (
+        len(db.session.scalars(select(SessionAssignment).filter_by(user_id=setting["facilitator"].id)).all())
+        == 3
+    )
+    assert db.session.scalars(select(Notification).filter_by(kind="assigned_many")).one().params["count"] == 2
 
 
 def test_fitting_facilitators_are_ranked_best_first(db, setting, make_facilitator):

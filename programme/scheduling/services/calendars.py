@@ -14,6 +14,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import exists, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from programme.audit.services import record
+from programme.core.services import unit_of_work
 from programme.extensions import db
 from programme.facilities.models import Facility
 from programme.scheduling.models import Cohort, ProgrammeSession, SessionAssignment
@@ -173,3 +175,11 @@ def ical_for_facilitator(user_id: int, now: datetime | None = None) -> bytes:
         event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def export_ical(user_id: int) -> bytes:
+    """The .ics download: the same document as the feed, with an audit row for the export."""
+    document = ical_for_facilitator(user_id)
+    with unit_of_work():
+        record("export", "calendar", user_id, {"format": "ics"})
+    return document

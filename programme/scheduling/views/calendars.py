@@ -114,7 +114,7 @@ def list_my_sessions():
 @bp.route("/my/sessions.ics")
 @requires(FACILITATOR)
 def download_my_calendar():
-    response = Response(calendars.ical_for_facilitator(current_user.id), mimetype="text/calendar")
+    response = Response(calendars.export_ical(current_user.id), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'attachment; filename="sessions.ics"'
     response.headers["Cache-Control"] = "no-store"
     return response
