@@ -140,3 +140,37 @@ def test_facilitator_revokes_and_downloads_own_calendar(db, client, login_as):
     download = client.get("/my/sessions.ics")
     assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
     assert Calendar.from_ical(download.data).name == "VCALENDAR"
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_cohort_list_and_page_stay_within_a_bounded_number_of_queries(
+    db, client, login_as, make_cohort, make_user, make_facility, assert_max_queries, count
+):
+    coordinator = login_as("coordinator")
+    facilitator = make_user("facilitator", department_id=coordinator.department_id)
+    cohort = make_cohort(department_id=coordinator.department_id)
+    for _n in range(count):
+        make_cohort(department_id=coordinator.department_id, facility_id=make_facility().id)
+    _fill(cohort, facilitator, count * 10, datetime(2026, 11, 1, 3, 0, tzinfo=UTC))
+    with assert_max_queries(8):
+        assert client.get("/cohorts").status_code == 200
+    with assert_max_queries(10):
+        page = client.get(f"/cohorts/{cohort.id}")
+    assert page.get_data(as_text=True).count('data-testid="session-row"') == count * 10
+
+
+def test_sessions_at_the_same_utc_time_overlap_across_time_zones(
+    db, make_facility, make_cohort, make_session, make_facilitator
+):
+    from programme.scheduling.services.conflicts import check_assignment
+
+    almaty, moscow = make_facility(timezone="Asia/Almaty"), make_facility(timezone="Europe/Moscow")
+    cohort = make_cohort(facility_id=almaty.id)
+    other = make_cohort(facility_id=moscow.id, department_id=cohort.department_id)
+    facilitator = make_facilitator(cohort.department_id, pass_facilities=[almaty.id, moscow.id])
+    # 14:00 in Almaty and 12:00 in Moscow are the same instant (09:00 UTC).
+    here = make_session(cohort, starts_at=datetime(2026, 10, 6, 9, tzinfo=UTC))
+    there = make_session(other, starts_at=datetime(2026, 10, 6, 9, tzinfo=UTC))
+    _db.session.add(SessionAssignment(session_id=there.id, user_id=facilitator.id, role="lead"))
+    _db.session.commit()
+    assert "Already booked" in check_assignment(here, facilitator, "lead").hard[0]

@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from programme.core.permissions import ADMIN
 from programme.core.services import ValidationFailed, check_version, unit_of_work
@@ -43,7 +44,11 @@ STATUS_FLOW = {
 
 
 def list_cohorts(user, status: str | None = None):
-    query = visible_cohorts(user).order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    query = (
+        visible_cohorts(user)
+        .options(joinedload(Cohort.facility))
+        .order_by(Cohort.start_date.desc(), Cohort.id.desc())
+    )
     if status in STATUS_LABELS:
         query = query.where(Cohort.status == status)
     return query
