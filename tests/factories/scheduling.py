@@ -70,3 +70,58 @@ def make_session(db):
         return session
 
     return factory
+
+
+@pytest.fixture
+def make_facilitator(db, make_user):
+    """An active facilitator with a profile, weekly availability (Mon-Sun 08-20) and, unless
+    `pass_facilities=[]`, an access pass per given facility valid through 2027."""
+    from programme.scheduling.models import AccessPass, AvailabilitySlot, FacilitatorProfile
+
+    def factory(
+        department_id: int,
+        pass_facilities=(),
+        languages=("kk", "ru"),
+        max_sessions_per_week: int = 3,
+        valid_from: date = date(2025, 1, 1),
+        valid_until: date = date(2027, 12, 31),
+        **values,
+    ):
+        user = make_user("facilitator", department_id=department_id, **values)
+        db.session.add(
+            FacilitatorProfile(
+                user_id=user.id, languages=list(languages), max_sessions_per_week=max_sessions_per_week
+            )
+        )
+        for weekday in range(1, 8):
+            db.session.add(
+                AvailabilitySlot(user_id=user.id, weekday=weekday, start_time=time(8), end_time=time(20))
+            )
+        for facility_id in pass_facilities:
+            db.session.add(
+                AccessPass(
+                    user_id=user.id,
+                    facility_id=facility_id,
+                    number=f"P-{user.id}-{facility_id}",
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                )
+            )
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def assign(db):
+    """assign(session, user, role="lead"): a SessionAssignment without checks (test set-up)."""
+    from programme.scheduling.models import SessionAssignment
+
+    def factory(session, user, role: str = "lead"):
+        assignment = SessionAssignment(session_id=session.id, user_id=user.id, role=role)
+        db.session.add(assignment)
+        db.session.commit()
+        return assignment
+
+    return factory
