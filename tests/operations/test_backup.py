@@ -7,8 +7,9 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
+from programme.auth.models import User
 from programme.operations.backup import (
     BackupError,
     create_backup,
@@ -37,13 +38,14 @@ def empty_target(db, tmp_path):
 
 
 def test_backup_restores_into_an_empty_database_with_counts_and_chain(db, demo_data, tmp_path):
+    users = db.session.execute(select(func.count(User.id))).scalar_one()
     backup = create_backup(tmp_path / "backups")
-    assert backup.row_counts["user_account"] == 7
+    assert backup.row_counts["user_account"] == users > 0
     assert (tmp_path / "backups" / f"{backup.path.rsplit('/', 1)[1]}.sha256").exists()
     with empty_target(db, tmp_path) as target:
         report = restore_backup(tmp_path / "backups" / backup.path.rsplit("/", 1)[1], target)
     assert report.is_complete, report.mismatches
-    assert report.row_counts["facility"] == 6
+    assert report.row_counts == backup.row_counts
     assert report.audit_rows_checked == backup.row_counts["audit_event"]
 
 
