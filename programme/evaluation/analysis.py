@@ -73,7 +73,9 @@ class ScaleComparison:
 
     @property
     def changes(self) -> list[float]:
-        return [b - a for a, b in zip(self.first, self.second, strict=True) if a is not None and b is not None]
+        return [
+            b - a for a, b in zip(self.first, self.second, strict=True) if a is not None and b is not None
+        ]
 
 
 def compare(dataset: Dataset) -> list[ScaleComparison]:

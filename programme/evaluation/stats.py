@@ -155,14 +155,21 @@ def noncentral_t_interval(t_value: float, df: int, confidence: float = CONFIDENC
         def gap(nc: float) -> float:
             return float(stats.nct.cdf(t_value, df, nc)) - target
 
-        # cdf(t; nc) falls as nc grows: widen a bracket around t until the sign changes.
-        width = 10.0 + abs(t_value)
-        for _ in range(12):
+        # cdf(t; nc) falls as nc grows: widen a bracket around t until the sign changes. The
+        # bracket starts near the interval's expected size, since scipy's nct.cdf turns NaN far
+        # out in the tails.
+        width = 3.0 * math.sqrt(1 + t_value**2 / (2 * df))
+        for _ in range(8):
             low, high = t_value - width, t_value + width
             g_low, g_high = gap(low), gap(high)
-            if math.isfinite(g_low) and math.isfinite(g_high) and g_low * g_high < 0:
-                return optimize.brentq(gap, low, high, xtol=1e-12, rtol=1e-12, maxiter=500)
-            width *= 2
+            if not (math.isfinite(g_low) and math.isfinite(g_high)):
+                return None
+            if g_low * g_high < 0:
+                try:
+                    return optimize.brentq(gap, low, high, xtol=1e-12, rtol=1e-12, maxiter=500)
+                except (ValueError, RuntimeError):
+                    return None
+            width *= 1.5
         return None
 
     lower, upper = solve(1 - tail), solve(tail)

@@ -19,7 +19,11 @@ from programme.extensions import db
 from programme.facilities.regions import REGIONS
 from programme.questionnaires.models import Answer, InstrumentItem
 
-BREAKDOWNS = {"region": _l("Region"), "age_band": _l("Age band"), "conviction": _l("First or repeat conviction")}
+BREAKDOWNS = {
+    "region": _l("Region"),
+    "age_band": _l("Age band"),
+    "conviction": _l("First or repeat conviction"),
+}
 OVERALL = "all"
 
 
@@ -114,7 +118,9 @@ def survey_tables(
                 sections.append(SurveySection(title, choices))
             n = sum(item_counts.values())
             sections[-1].rows.append(
-                SurveyRow(item.code, text_of(item.texts, locale, item.code), n, item_counts, small_cells.hides(n))
+                SurveyRow(
+                    item.code, text_of(item.texts, locale, item.code), n, item_counts, small_cells.hides(n)
+                )
             )
         total = respondents.get(group, 0)
         tables.append(

@@ -58,8 +58,12 @@ def test_people_asking_for_exclusion_are_dropped_and_counted(db, make_study):
     person.consents[0].withdrawal_choice = "exclude_data"
     stopped = study.people[4][0]
     stopped.consents.append(
-        Consent(consented_on=date(2026, 1, 1), form_version="v1", withdrawn_on=date(2026, 5, 2),
-                withdrawal_choice="stop_taking_part")
+        Consent(
+            consented_on=date(2026, 1, 1),
+            form_version="v1",
+            withdrawn_on=date(2026, 5, 2),
+            withdrawal_choice="stop_taking_part",
+        )
     )
     db.session.commit()
     dataset = build_dataset(Filters(instrument="REFLECT"))
@@ -113,12 +117,16 @@ def test_attendance_rate_from_marks_when_no_final_rate(db, make_study, make_sess
     for session, status in zip(sessions, ["present", "late", "excused", "absent"], strict=True):
         db.session.add(AttendanceMark(session_id=session.id, participant_id=person.id, status=status))
     db.session.commit()
-    case = next(c for c in build_dataset(Filters(instrument="REFLECT")).cases if c.study_code == person.study_code)
+    case = next(
+        c for c in build_dataset(Filters(instrument="REFLECT")).cases if c.study_code == person.study_code
+    )
     assert case.attendance_rate == pytest.approx(0.75)
     assert case.attendance_band == "75_plus"
     cohort.curriculum_version.excused_count_as_attended = False
     db.session.commit()
-    case = next(c for c in build_dataset(Filters(instrument="REFLECT")).cases if c.study_code == person.study_code)
+    case = next(
+        c for c in build_dataset(Filters(instrument="REFLECT")).cases if c.study_code == person.study_code
+    )
     assert case.attendance_rate == pytest.approx(0.5)
 
 
@@ -137,10 +145,10 @@ def test_comparison_uses_the_stored_scores_and_item_answers(make_study):
     alpha = k / (k - 1) * (1 - items.var(axis=0, ddof=1).sum() / items.sum(axis=1).var(ddof=1))
     assert comparisons["SELF"].alpha_first.value == pytest.approx(alpha, abs=1e-9)
     # The reverse-keyed item is flipped before alpha.
-    open_items = np.array([[b["OPEN1"], b["OPEN2"], 6 - b["OPEN3"]] for _p, _c, b, _a in study.people], dtype=float)
-    open_alpha = k / (k - 1) * (
-        1 - open_items.var(axis=0, ddof=1).sum() / open_items.sum(axis=1).var(ddof=1)
+    open_items = np.array(
+        [[b["OPEN1"], b["OPEN2"], 6 - b["OPEN3"]] for _p, _c, b, _a in study.people], dtype=float
     )
+    open_alpha = k / (k - 1) * (1 - open_items.var(axis=0, ddof=1).sum() / open_items.sum(axis=1).var(ddof=1))
     assert comparisons["OPEN"].alpha_first.value == pytest.approx(open_alpha, abs=1e-9)
     assert comparisons["TOTAL"].rci.n == 14
     holm_input = [comparisons[c].result.p for c in ("OPEN", "SELF", "TOTAL")]

@@ -200,3 +200,19 @@ def test_spearman_matches_ranked_pearson():
 )
 def test_spearman_edge_cases(x, y, reason):
     assert ev.spearman(x, y).reason == reason
+
+
+@pytest.mark.parametrize("df", [3, 9, 29, 89, 299])
+def test_noncentral_interval_holds_across_t_values(df):
+    for t_value in np.linspace(-25, 25, 26):
+        interval = ev.noncentral_t_interval(float(t_value), df)
+        assert stats.nct.cdf(t_value, df, interval.low) == pytest.approx(0.975, abs=1e-8)
+        assert stats.nct.cdf(t_value, df, interval.high) == pytest.approx(0.025, abs=1e-8)
+
+
+def test_an_interval_scipy_cannot_compute_is_reported_not_nan():
+    interval = ev.noncentral_t_interval(-29.0, 2)
+    assert interval is None
+    result = ev.paired_comparison([1.0, 2.0, 3.0], [1.1, 2.1, 3.2])  # t is about 11.5 with df = 2
+    assert result.enough and result.d_z.value is not None
+    assert result.d_z.ci is not None or result.d_z.note == ev.NOT_COMPUTABLE
