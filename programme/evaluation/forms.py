@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import DateField, SelectField
 from wtforms.validators import ValidationError
 
-from programme.core.forms import required
+from programme.core.forms import choices, required
 from programme.curriculum.models import CurriculumText, CurriculumVersion
 from programme.evaluation.analysis import text_of
 from programme.evaluation.scope import (
@@ -75,18 +75,18 @@ class FilterForm(FlaskForm):
             .order_by(Instrument.code, Instrument.number)
         ).all()
         names = {code: text_of(texts, locale, code) for code, texts in instruments}  # latest wins
-        self.instrument.choices = list(names.items())
+        self.instrument.choices = choices(list(names.items()))
         timepoints = sorted(
             db.session.execute(select(Administration.timepoint).distinct()).scalars(),
             key=lambda tp: (tp != "pre", tp != "post", tp),
         ) or ["pre", "post"]
-        self.timepoint_from.choices = [(tp, timepoint_label(tp)) for tp in timepoints]
-        self.timepoint_to.choices = [(tp, timepoint_label(tp)) for tp in timepoints]
+        self.timepoint_from.choices = choices([(tp, timepoint_label(tp)) for tp in timepoints])
+        self.timepoint_to.choices = choices([(tp, timepoint_label(tp)) for tp in timepoints])
         facilities = db.session.execute(select(Facility.id, Facility.code).order_by(Facility.code)).all()
-        self.facility_id.choices = [ANY] + [(fid, code) for fid, code in facilities]
-        self.region.choices = [ANY] + [(code, str(label)) for code, label in REGIONS.items()]
+        self.facility_id.choices = choices([ANY] + [(fid, code) for fid, code in facilities])
+        self.region.choices = choices([ANY] + [(code, str(label)) for code, label in REGIONS.items()])
         cohorts = db.session.execute(select(Cohort.id, Cohort.name).order_by(Cohort.start_date)).all()
-        self.cohort_id.choices = [ANY] + [(cid, name) for cid, name in cohorts]
+        self.cohort_id.choices = choices([ANY] + [(cid, name) for cid, name in cohorts])
         curricula = db.session.execute(
             select(CurriculumVersion.curriculum_id, CurriculumText.language, CurriculumText.title)
             .join(CurriculumText, CurriculumText.curriculum_version_id == CurriculumVersion.id)
@@ -95,13 +95,13 @@ class FilterForm(FlaskForm):
         titles: dict[int, dict] = {}
         for curriculum_id, language, title in curricula:
             titles.setdefault(curriculum_id, {})[language] = title
-        self.curriculum_id.choices = [ANY] + [
-            (cid, text_of(texts, locale, str(cid))) for cid, texts in titles.items()
-        ]
-        self.attendance_band.choices = [ANY] + [(c, str(v[2])) for c, v in ATTENDANCE_BANDS.items()]
-        self.age_band.choices = [ANY] + [(c, str(v[2])) for c, v in AGE_BANDS.items()]
-        self.conviction.choices = [ANY] + [(c, str(v)) for c, v in CONVICTIONS.items()]
-        self.language.choices = [ANY] + [(c, str(v)) for c, v in LANGUAGE_NAMES.items()]
+        self.curriculum_id.choices = choices(
+            [ANY] + [(cid, text_of(texts, locale, str(cid))) for cid, texts in titles.items()]
+        )
+        self.attendance_band.choices = choices([ANY] + [(c, str(v[2])) for c, v in ATTENDANCE_BANDS.items()])
+        self.age_band.choices = choices([ANY] + [(c, str(v[2])) for c, v in AGE_BANDS.items()])
+        self.conviction.choices = choices([ANY] + [(c, str(v)) for c, v in CONVICTIONS.items()])
+        self.language.choices = choices([ANY] + [(c, str(v)) for c, v in LANGUAGE_NAMES.items()])
 
     def validate_timepoint_to(self, field):
         if field.data == self.timepoint_from.data and self.kind == "scored":
@@ -122,15 +122,15 @@ class FilterForm(FlaskForm):
             "language",
         ):
             field = getattr(self, name)
-            valid = {str(value) for value, _label in field.choices}
+            valid = {str(choice.value) for choice in field.choices}
             values[name] = field.data if str(field.data) in valid and field.data not in ("", None) else None
         for name in ("period_from", "period_to"):
             values[name] = getattr(self, name).data if not getattr(self, name).errors else None
-        codes = [code for code, _name in self.instrument.choices]
+        codes = [choice.value for choice in self.instrument.choices]
         instrument = self.instrument.data if self.instrument.data in codes else (codes[0] if codes else None)
         if self.kind == "scored" and "REFLECT" in codes and self.instrument.data not in codes:
             instrument = "REFLECT"
-        timepoints = [tp for tp, _label in self.timepoint_from.choices]
+        timepoints = [choice.value for choice in self.timepoint_from.choices]
         first = self.timepoint_from.data if self.timepoint_from.data in timepoints else "pre"
         second = self.timepoint_to.data if self.timepoint_to.data in timepoints else "post"
         if first == second and self.kind == "scored":
@@ -156,10 +156,10 @@ FORMATS = {
 
 
 class ExportForm(FlaskForm):
-    file_format = SelectField(_l("File"), choices=list(FORMATS.items()), validators=[required()])
+    file_format = SelectField(_l("File"), choices=choices(FORMATS.items()), validators=[required()])
     purpose = SelectField(
         _l("Purpose of this export"),
-        choices=[("", _l("Choose a purpose"))] + list(PURPOSES.items()),
+        choices=choices([("", _l("Choose a purpose")), *PURPOSES.items()]),
         validators=[required()],
         description=_l("Recorded in the audit log with your name, the filters and the time."),
     )

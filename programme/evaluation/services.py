@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from programme.audit.services import record
@@ -53,8 +54,9 @@ def export_dataset(
                 minimum=small_cells.minimum,
             )
         )
-    long = export.long_table(dataset, small_cells, locale)
-    wide = export.wide_table(dataset, small_cells, locale)
+    with force_locale(locale):
+        long = export.long_table(dataset, small_cells, locale)
+        wide = export.wide_table(dataset, small_cells, locale)
     stem = f"evaluation-{(filters.instrument or 'data').lower()}-{_stamp()}"
     builders = {
         "csv_long": lambda: (export.to_csv(long), f"{stem}-long.csv", "csv"),
@@ -68,7 +70,8 @@ def export_dataset(
             "xlsx",
         ),
     }
-    content, filename, kind = builders[file_format]()
+    with force_locale(locale):
+        content, filename, kind = builders[file_format]()
     with unit_of_work():
         record(
             "export",
