@@ -3,11 +3,11 @@
 from flask_babel import lazy_gettext as _l
 
 from programme.core.permissions import ADMIN, EVALUATOR
-from programme.core.registry import add_nav
+from programme.core.registry import add_nav, add_seeder
 
 
 def register(app) -> None:
-    from programme.evaluation import views
+    from programme.evaluation import demo, views
 
     app.register_blueprint(views.bp)
     add_nav(
@@ -18,3 +18,5 @@ def register(app) -> None:
         order=600,
         active_prefix="/evaluation",
     )
+    # After the questionnaires seeder (which imports the survey instrument and scored responses).
+    add_seeder(app, "evaluation survey answers", demo.seed_survey_answers, demo.has_survey_answers, order=95)

@@ -126,7 +126,7 @@ def test_small_cohorts_lose_their_cohort_facility_and_region(db, make_study, tmp
     study = make_study(regions=("karaganda", "abai"), per_cohort=6)
     small = study.cohorts[1]
     # Exclude two of the small cohort's six people: four remain, below the minimum of five.
-    for person, cohort, *_rest in [p for p in study.people if p[1].id == small.id][:2]:
+    for person, _cohort, *_rest in [p for p in study.people if p[1].id == small.id][:2]:
         person.consents.append(
             Consent(
                 consented_on=person.consents[0].consented_on,
