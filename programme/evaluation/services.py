@@ -39,6 +39,13 @@ def export_dataset(
     filters: Filters, file_format: str, purpose: str, small_cells: SmallCells, locale: str
 ) -> Download:
     """Build the pseudonymised dataset file and record who exported what, and why."""
+    with force_locale(locale):
+        return _export(filters, file_format, purpose, small_cells, locale)
+
+
+def _export(
+    filters: Filters, file_format: str, purpose: str, small_cells: SmallCells, locale: str
+) -> Download:
     if file_format not in FORMATS:
         raise ValidationFailed.on("file_format", _("Choose a file format from the list."))
     if purpose not in PURPOSES:
@@ -54,9 +61,8 @@ def export_dataset(
                 minimum=small_cells.minimum,
             )
         )
-    with force_locale(locale):
-        long = export.long_table(dataset, small_cells, locale)
-        wide = export.wide_table(dataset, small_cells, locale)
+    long = export.long_table(dataset, small_cells, locale)
+    wide = export.wide_table(dataset, small_cells, locale)
     stem = f"evaluation-{(filters.instrument or 'data').lower()}-{_stamp()}"
     builders = {
         "csv_long": lambda: (export.to_csv(long), f"{stem}-long.csv", "csv"),
@@ -70,8 +76,7 @@ def export_dataset(
             "xlsx",
         ),
     }
-    with force_locale(locale):
-        content, filename, kind = builders[file_format]()
+    content, filename, kind = builders[file_format]()
     with unit_of_work():
         record(
             "export",
