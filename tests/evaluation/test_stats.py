@@ -45,6 +45,11 @@ def test_paired_comparison_matches_scipy_and_statsmodels():
     assert result.p == pytest.approx(p_value, abs=EXACT)
     assert result.df == df == n - 1
     wilcoxon = stats.wilcoxon(diff)
+    nonzero = diff[diff != 0]
+    ranks = stats.rankdata(np.abs(nonzero))
+    assert result.wilcoxon_statistic == pytest.approx(
+        min(ranks[nonzero > 0].sum(), ranks[nonzero < 0].sum()), abs=EXACT
+    )
     assert result.wilcoxon_statistic == pytest.approx(wilcoxon.statistic, abs=EXACT)
     assert result.wilcoxon_p == pytest.approx(wilcoxon.pvalue, abs=EXACT)
     assert result.r_pre_post == pytest.approx(np.corrcoef(before, after)[0, 1], abs=EXACT)

@@ -85,7 +85,7 @@ def test_empty_database_pages_work(client, login_as):
 def test_comparison_page_queries_are_bounded(client, login_as, make_study, assert_max_queries, per_cohort):
     make_study(regions=("karaganda", "abai", "turkestan"), per_cohort=per_cohort)
     login_as("evaluator")
-    with assert_max_queries(16):
+    with assert_max_queries(14):
         response = client.get("/evaluation?scale=OPEN")
     assert response.status_code == 200
 
