@@ -127,7 +127,7 @@ def _build(filters: Filters, locale: str, small_cells: SmallCells) -> bytes:
             else:
                 cells.append(f"{number(alpha.value)} (n = {alpha.cases})")
         rows.append([scale_label(comparison.scale, locale), str(len(comparison.scale.items)), *cells])
-    story.append(_table(rows, [52 * mm, 16 * mm, 53 * mm, 53 * mm]))
+    story.append(_table(rows, [48 * mm, 22 * mm, 52 * mm, 52 * mm]))
 
     story.append(Paragraph(safe(_("3. Methods")), styles["H1"]))
     for paragraph in methods(small_cells.minimum):
