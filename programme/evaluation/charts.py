@@ -1,0 +1,117 @@
+"""Charts drawn on the server with matplotlib (Agg, no pyplot state), as PNG bytes.
+
+The same bytes go into the web page (a data: URL) and the PDF report. Labels arrive translated;
+DejaVu Sans (matplotlib's default font) has the Kazakh and Russian letters.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from io import BytesIO
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+ACCENT = "#1f3a5f"
+SECOND = "#c2410c"
+MUTED = "#9ca3af"
+
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes
+    alt: str
+
+    @property
+    def data_url(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+def _figure(width: float = 6.0, height: float = 3.6) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=110)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Figure) -> bytes:
+    figure.tight_layout()
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def paired_chart(
+    pairs: Sequence[tuple[float, float]],
+    means: tuple[float, float],
+    intervals: tuple[tuple[float, float], tuple[float, float]],
+    labels: tuple[str, str],
+    y_label: str,
+    alt: str,
+) -> Chart:
+    """Each person's line from the first to the second timepoint, and the means with 95 % CIs."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    for before, after in pairs:
+        axes.plot([0, 1], [before, after], color=MUTED, linewidth=0.8, alpha=0.6)
+    errors = [
+        [m - low for m, (low, _h) in zip(means, intervals, strict=True)],
+        [high - m for m, (_l, high) in zip(means, intervals, strict=True)],
+    ]
+    axes.errorbar([0, 1], means, yerr=errors, color=ACCENT, linewidth=2.5, marker="o", capsize=6)
+    axes.set_xticks([0, 1], labels)
+    axes.set_xlim(-0.3, 1.3)
+    axes.set_ylabel(y_label)
+    axes.grid(axis="y", alpha=0.3)
+    return Chart(_png(figure), alt)
+
+
+def change_histogram(changes: Sequence[float], x_label: str, y_label: str, alt: str) -> Chart:
+    figure = _figure()
+    axes = figure.add_subplot()
+    bins = min(12, max(4, len(changes) // 3))
+    axes.hist(changes, bins=bins, color=ACCENT, edgecolor="white")
+    axes.axvline(0, color=SECOND, linestyle="--", linewidth=1.2)
+    axes.set_xlabel(x_label)
+    axes.set_ylabel(y_label)
+    axes.grid(axis="y", alpha=0.3)
+    return Chart(_png(figure), alt)
+
+
+def forest_plot(
+    rows: Sequence[tuple[str, float, float, float]], x_label: str, alt: str, overall: float | None = None
+) -> Chart:
+    """One line per group: label, mean change, CI low, CI high (top to bottom as given)."""
+    height = max(2.4, 0.45 * len(rows) + 1.2)
+    figure = _figure(6.0, height)
+    axes = figure.add_subplot()
+    positions = list(range(len(rows)))[::-1]
+    for y, (_label, mean, low, high) in zip(positions, rows, strict=True):
+        axes.plot([low, high], [y, y], color=ACCENT, linewidth=2)
+        axes.plot([mean], [y], marker="s", color=ACCENT, markersize=7)
+    axes.axvline(0, color=MUTED, linewidth=1)
+    if overall is not None:
+        axes.axvline(overall, color=SECOND, linestyle="--", linewidth=1.2)
+    axes.set_yticks(positions, [label[:40] for label, *_rest in rows])
+    axes.set_ylim(-0.7, len(rows) - 0.3)
+    axes.set_xlabel(x_label)
+    axes.grid(axis="x", alpha=0.3)
+    return Chart(_png(figure), alt)
+
+
+def dose_scatter(points: Sequence[tuple[float, float]], x_label: str, y_label: str, alt: str) -> Chart:
+    """Attendance rate (0..1, shown as %) against change."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    axes.scatter([100 * rate for rate, _c in points], [c for _r, c in points], color=ACCENT, alpha=0.75)
+    axes.axhline(0, color=MUTED, linewidth=1)
+    axes.set_xlim(-5, 105)
+    axes.set_xlabel(x_label)
+    axes.set_ylabel(y_label)
+    axes.grid(alpha=0.3)
+    return Chart(_png(figure), alt)

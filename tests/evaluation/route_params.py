@@ -1,0 +1,3 @@
+"""The evaluation routes take no URL parameters (filters are in the query string)."""
+
+PROVIDERS: dict = {}
