@@ -55,7 +55,9 @@ def _make_administration_in_scope(user) -> Administration:
     db.session.flush()
     if user.role == "facilitator":
         starts = datetime.combine(today, time(5, 0), tzinfo=UTC)
-        session = ProgrammeSession(cohort_id=cohort.id, sequence=1, starts_at=starts, ends_at=starts + timedelta(hours=2))
+        session = ProgrammeSession(
+            cohort_id=cohort.id, sequence=1, starts_at=starts, ends_at=starts + timedelta(hours=2)
+        )
         session.assignments.append(SessionAssignment(user_id=user.id, role="lead"))
         db.session.add(session)
     participant = Participant(study_code=f"RW{user.id:05d}", facility_id=facility_id, full_name="Тестов Тест")

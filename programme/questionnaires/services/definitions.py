@@ -49,7 +49,7 @@ def numeric_range(choice_list: dict) -> tuple[float, float] | None:
     return (min(values), max(values)) if values else None
 
 
-def check_definition(definition: dict, where=None) -> None:
+def check_definition(definition: dict, where=None, require_items: bool = True) -> None:
     """Raise DefinitionProblems listing everything wrong. `where(kind, index, field)` names places."""
     where = where or _plain_place
     problems: list[tuple[str, str]] = []
@@ -139,7 +139,7 @@ def check_definition(definition: dict, where=None) -> None:
             problem(where("item", index, "label"), _("Give the item a text in at least one language."))
         if any(len(texts.get(lang) or "") > MAX_TEXT for lang in LANGUAGES):
             problem(where("item", index, "label"), _("The text is too long (at most 2000 characters)."))
-    if not definition.get("items"):
+    if require_items and not definition.get("items"):
         problem(where("settings", 0, "items"), _("The instrument has no items."))
     if problems:
         raise DefinitionProblems(problems)
@@ -149,6 +149,13 @@ def _plain_place(kind: str, index, field: str) -> str:
     if isinstance(index, tuple):
         return f"{kind} {index[0] + 1}.{index[1] + 1} · {field}"
     return f"{kind} {index + 1} · {field}"
+
+
+def rule_problems(rule: dict) -> list[str]:
+    """What is wrong with one scoring rule (method, share answered)."""
+    problems: list[str] = []
+    _check_rule(rule, lambda field: field, lambda _place, message: problems.append(message))
+    return problems
 
 
 def _check_rule(rule: dict, place, problem) -> None:
@@ -171,8 +178,46 @@ def _item_range(definition: dict, item: dict) -> tuple[float | None, float | Non
     return (None, None)
 
 
+def _all_languages(texts: dict | None) -> dict:
+    return {lang: ((texts or {}).get(lang) or "") for lang in LANGUAGES}
+
+
+def normalised(definition: dict) -> dict:
+    """The same definition with every text present in kk, ru and en (empty when not given)."""
+    texts = definition.get("texts") or {}
+    return {
+        **definition,
+        "texts": {
+            lang: {
+                field: ((texts.get(lang) or {}).get(field) or "")
+                for field in ("name", "purpose", "instructions")
+            }
+            for lang in LANGUAGES
+        },
+        "choice_lists": [
+            {
+                "name": choice_list["name"],
+                "choices": [
+                    {"value": choice["value"], "texts": _all_languages(choice.get("texts"))}
+                    for choice in choice_list["choices"]
+                ],
+            }
+            for choice_list in definition.get("choice_lists", [])
+        ],
+        "subscales": [
+            {**rule, "texts": _all_languages(rule.get("texts"))} for rule in definition.get("subscales", [])
+        ],
+        "items": [{**item, "texts": _all_languages(item.get("texts"))} for item in definition["items"]],
+        "groups": [
+            {"code": group["code"], "texts": _all_languages(group.get("texts"))}
+            for group in definition.get("groups", [])
+        ],
+    }
+
+
 def instrument_from_definition(definition: dict, number: int, status: str) -> Instrument:
     """New rows (not yet added to the session) for a checked definition."""
+    definition = normalised(definition)
     instrument = Instrument(
         code=definition["code"],
         number=number,

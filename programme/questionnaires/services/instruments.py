@@ -26,6 +26,7 @@ from programme.questionnaires.services.definitions import (
     check_definition,
     definition_of,
     instrument_from_definition,
+    rule_problems,
 )
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "instruments"
@@ -105,7 +106,7 @@ def _apply(instrument: Instrument, change) -> tuple[Instrument, bool]:
     definition = copy.deepcopy(definition_of(target))
     change(definition)
     try:
-        check_definition(definition)
+        check_definition(definition, require_items=False)
     except DefinitionProblems as problems:
         if made_new:
             # The new version must not stay behind when the change itself is refused.
@@ -305,11 +306,7 @@ def correct_rule(instrument: Instrument, code: str, rule: dict, values: dict) ->
     subscale = next((s for s in instrument.subscales if s.code == code), None)
     if subscale is None:
         raise ValidationFailed.on("code", _("This instrument has no such subscale."))
-    problems = []
-    try:
-        check_definition({**definition_of(instrument), "subscales": [], "total": rule})
-    except DefinitionProblems as found:
-        problems = [message for where, message in found.problems if "subscale" in where]
+    problems = rule_problems(rule)
     if problems:
         raise ValidationFailed({"": problems})
     with unit_of_work():

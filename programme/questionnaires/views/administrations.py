@@ -116,10 +116,7 @@ def show_administration(administration_id: int):
     administration = services.get_administration_or_404(current_user, administration_id)
     progress = services.progress(administration)
     shows_names = current_user.role in (ADMIN, OFFICER)
-    if shows_names:
-        with unit_of_work():
-            record("read", "administration", administration.id, {"names": len(progress.rows)}, "progress")
-    return render_template(
+    page = render_template(
         "questionnaires/show_administration.html",
         administration=administration,
         progress=progress,
@@ -130,6 +127,10 @@ def show_administration(administration_id: int):
         locale=_locale(),
         is_open=services.is_open_on(administration, local_today(administration)),
     )
+    if shows_names:  # names of people in custody were read: recorded after the page is made
+        with unit_of_work():
+            record("read", "administration", administration.id, {"names": len(progress.rows)}, "progress")
+    return page
 
 
 @bp.route("/administrations/<int:administration_id>/questionnaire.pdf")
