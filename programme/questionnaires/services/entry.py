@@ -92,12 +92,14 @@ def parse_answer(item: InstrumentItem, raw: str | None, blank_is_missing: bool =
         if (item.min_value is not None and number < item.min_value) or (
             item.max_value is not None and number > item.max_value
         ):
+            low = "…" if item.min_value is None else format(item.min_value, "g")
+            high = "…" if item.max_value is None else format(item.max_value, "g")
             raise ValueError(
                 _(
                     "%(value)s is out of range: type a number from %(low)s to %(high)s.",
                     value=token,
-                    low="…" if item.min_value is None else f"{item.min_value:g}",
-                    high="…" if item.max_value is None else f"{item.max_value:g}",
+                    low=low,
+                    high=high,
                 )
             )
         return Parsed(value_number=number)
