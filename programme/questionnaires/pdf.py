@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from programme.participants.models import Participant
 from programme.questionnaires.models import Administration, InstrumentItem
@@ -28,9 +28,17 @@ def _text(texts: dict, language: str) -> str:
 
 def _styles():
     sheet = stylesheet()
-    scale_head = ParagraphStyle("ScaleHead", parent=sheet["TableCell"], fontSize=7, leading=8.5, alignment=1)
+    scale_head = ParagraphStyle("ScaleHead", parent=sheet["TableCell"], fontSize=9, leading=11, alignment=1)
     box = ParagraphStyle("Box", parent=sheet["TableCell"], fontSize=13, leading=15, alignment=1)
     return sheet, scale_head, box
+
+
+def _scale_legend(items: list[InstrumentItem], language: str) -> Paragraph:
+    """The labelled points of the scale, once above each block of Likert items."""
+    points = "&nbsp;&nbsp;·&nbsp;&nbsp;".join(
+        f"<b>{safe(str(c['value']))}</b> = {safe(_text(c['texts'], language))}" for c in choices_of(items[0])
+    )
+    return Paragraph(points, stylesheet()["Small"])
 
 
 def _likert_block(items: list[InstrumentItem], language: str, code: str) -> Table:
@@ -40,10 +48,7 @@ def _likert_block(items: list[InstrumentItem], language: str, code: str) -> Tabl
     head = [
         Paragraph(safe(_("Code")) + f": <b>{safe(code)}</b>", sheet["TableCell"]),
         "",
-        *[
-            Paragraph(f"{safe(str(c['value']))}<br/>{safe(_text(c['texts'], language))}", scale_head)
-            for c in choices
-        ],
+        *[Paragraph(f"<b>{safe(str(c['value']))}</b>", scale_head) for c in choices],
     ]
     rows = [head]
     for item in items:
@@ -54,9 +59,11 @@ def _likert_block(items: list[InstrumentItem], language: str, code: str) -> Tabl
                 *[Paragraph(f"{BOX}", box) for _choice in choices],
             ]
         )
-    point_width = min(18 * mm, (WIDTH - 100 * mm) / points)
+    point_width = min(12 * mm, (WIDTH - 100 * mm) / points)
     table = Table(
-        rows, colWidths=[9 * mm, WIDTH - 9 * mm - points * point_width] + [point_width] * points, repeatRows=1
+        rows,
+        colWidths=[11 * mm, WIDTH - 11 * mm - points * point_width] + [point_width] * points,
+        repeatRows=1,
     )
     table.setStyle(
         TableStyle(
@@ -65,29 +72,46 @@ def _likert_block(items: list[InstrumentItem], language: str, code: str) -> Tabl
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f4f6")),
                 ("SPAN", (0, 0), (1, 0)),
-                ("TOPPADDING", (0, 1), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
+                ("TOPPADDING", (0, 1), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
             ]
         )
     )
     return table
 
 
-def _other_item(item: InstrumentItem, language: str) -> KeepTogether:
-    sheet, _head, _box = _styles()
-    parts = [Paragraph(f"<b>{item.position}.</b> {safe(_text(item.texts, language))}", sheet["Body"])]
+def _other_item(item: InstrumentItem, language: str) -> list:
+    body = ParagraphStyle("Item", parent=stylesheet()["Body"], fontSize=10, leading=13, spaceAfter=2)
+    parts = [Paragraph(f"<b>{item.position}.</b> {safe(_text(item.texts, language))}", body)]
     if item.item_type == "single_choice":
         options = "&nbsp;&nbsp;&nbsp; ".join(
             f'<font size="13">{BOX}</font> {number}. {safe(_text(choice["texts"], language))}'
             for number, choice in enumerate(choices_of(item), start=1)
         )
-        parts.append(Paragraph(options, sheet["Body"]))
+        parts.append(Paragraph(options, body))
     elif item.item_type == "number":
-        parts.append(Paragraph("_" * 12, sheet["Body"]))
+        parts.append(Paragraph("_" * 12, body))
     else:
-        parts.append(Paragraph("_" * 80 + "<br/><br/>" + "_" * 80, sheet["Body"]))
-    parts.append(Spacer(1, 2 * mm))
-    return KeepTogether(parts)
+        parts.append(Paragraph("_" * 80 + "<br/><br/>" + "_" * 80, body))
+    return parts
+
+
+def _other_block(items: list[InstrumentItem], language: str, code: str) -> Table:
+    """Choice, number and text items; the code heads every page the block runs over."""
+    sheet, _head, _box = _styles()
+    rows = [[Paragraph(safe(_("Code")) + f": <b>{safe(code)}</b>", sheet["TableCell"])]]
+    rows += [[_other_item(item, language)] for item in items]
+    table = Table(rows, colWidths=[WIDTH], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f4f6")),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
+                ("TOPPADDING", (0, 1), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
 
 
 def _one_questionnaire(administration: Administration, participant: Participant, language: str) -> list:
@@ -121,28 +145,32 @@ def _one_questionnaire(administration: Administration, participant: Participant,
     )
     groups = {group["code"]: group for group in instrument.groups}
     block: list[InstrumentItem] = []
-    current_group = None
 
     def flush():
-        if block:
+        if not block:
+            return
+        if block[0].item_type == "likert":
+            story.append(_scale_legend(block, language))
             story.append(_likert_block(list(block), language, participant.study_code))
-            story.append(Spacer(1, 3 * mm))
-            block.clear()
+        else:
+            story.append(_other_block(list(block), language, participant.study_code))
+        story.append(Spacer(1, 3 * mm))
+        block.clear()
+
+    def same_block(item) -> bool:
+        if not block or block[-1].group_code != item.group_code:
+            return False
+        if item.item_type == "likert":
+            return block[-1].item_type == "likert" and block[-1].choice_list == item.choice_list
+        return block[-1].item_type != "likert"
 
     for item in instrument.items:
-        if item.group_code != current_group:
+        starts_group = item.group_code and (not block or block[-1].group_code != item.group_code)
+        if not same_block(item):
             flush()
-            current_group = item.group_code
-            if item.group_code in groups:
-                story.append(Paragraph(safe(_text(groups[item.group_code]["texts"], language)), sheet["H2"]))
-        if item.item_type == "likert" and (not block or block[0].choice_list == item.choice_list):
-            block.append(item)
-            continue
-        flush()
-        if item.item_type == "likert":
-            block.append(item)
-        else:
-            story.append(_other_item(item, language))
+        if starts_group and item.group_code in groups:
+            story.append(Paragraph(safe(_text(groups[item.group_code]["texts"], language)), sheet["H2"]))
+        block.append(item)
     flush()
     story.append(Paragraph(_("Thank you."), sheet["Body"]))
     return story
