@@ -29,6 +29,16 @@
 
   function markRange(input, ok) {
     input.classList.toggle("is-invalid", !ok);
+    let note = input.parentElement.querySelector(".js-range-note");
+    if (!ok && !note) {
+      note = document.createElement("div");
+      note.className = "invalid-feedback js-range-note";
+      note.textContent = input.dataset.rangeMessage || "";
+      input.after(note);
+    }
+    if (note) {
+      note.hidden = ok;
+    }
   }
 
   function onScaleKey(event, form, input) {

@@ -169,7 +169,8 @@ def progress_counts(administration_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
-def _check(values: dict, user, administration_id: int | None) -> dict:
+def _check(values: dict, user, administration: Administration | None) -> dict:
+    administration_id = administration.id if administration else None
     problems: dict[str, list[str]] = {}
     timepoint = (values.get("timepoint") or "").strip()
     if not TIMEPOINT_PATTERN.match(timepoint):
@@ -178,7 +179,12 @@ def _check(values: dict, user, administration_id: int | None) -> dict:
     if opens_on and closes_on and closes_on < opens_on:
         problems["closes_on"] = [_("The window must close on or after the day it opens.")]
     instrument = db.session.get(Instrument, int(values.get("instrument_id") or 0))
-    if instrument is None or instrument.status != "active":
+    keeps_its_instrument = (
+        administration is not None
+        and instrument is not None
+        and (instrument.id == administration.instrument_id)
+    )
+    if instrument is None or (instrument.status != "active" and not keeps_its_instrument):
         problems["instrument_id"] = [_("Choose a published instrument.")]
     cohort_id = int(values.get("cohort_id") or 0)
     cohort = db.session.execute(visible_cohorts(user).where(Cohort.id == cohort_id)).scalar_one_or_none()
@@ -227,7 +233,7 @@ def update_administration(user, administration: Administration, values: dict) ->
             "instrument_id": administration.instrument_id,
             "timepoint": administration.timepoint,
         }
-    clean = _check(values, user, administration.id)
+    clean = _check(values, user, administration)
     with unit_of_work():
         for key, value in clean.items():
             setattr(administration, key, value)

@@ -59,9 +59,10 @@ def list_administrations():
 def _administration_form(administration=None) -> AdministrationForm:
     form = AdministrationForm(obj=administration)
     form.cohort_id.choices = services.cohort_choices(current_user)
-    form.instrument_id.choices = [
-        (i.id, f"{name_of(i, _locale())} · v{i.number}") for i in active_instruments()
-    ]
+    instruments = active_instruments()
+    if administration is not None and administration.instrument not in instruments:
+        instruments.append(administration.instrument)  # a retired version keeps its administrations
+    form.instrument_id.choices = [(i.id, f"{name_of(i, _locale())} · v{i.number}") for i in instruments]
     if administration is None and request.method == "GET":
         form.cohort_id.data = request.args.get("cohort_id", type=int)
         cohort = db.session.execute(

@@ -12,6 +12,7 @@ from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, requires
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.questionnaires.forms import (
+    ITEM_TYPE_LABELS,
     ChoiceListForm,
     GroupForm,
     ImportForm,
@@ -74,6 +75,7 @@ def show_instrument(instrument_id: int):
         languages=LANGUAGES,
         action=ActionForm(),
         total_code=TOTAL_CODE,
+        item_type_labels=ITEM_TYPE_LABELS,
     )
 
 
