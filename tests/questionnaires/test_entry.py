@@ -222,3 +222,15 @@ def test_kiosk_answers_count_and_skipped_items_are_missing(db, setting, make_adm
 def test_kiosk_outside_the_window_is_refused(setting):
     with pytest.raises(ValidationFailed, match="outside the window"):
         submit_kiosk_answers(setting["officer"], setting["administration"], setting["people"][0].id, "ru", {})
+
+
+def test_a_form_saved_twice_at_the_same_moment_is_refused_clearly(db, setting, monkeypatch):
+    from programme.questionnaires.services import entry
+
+    code = setting["people"][0].study_code
+    enter_paper_form(setting["officer"], setting["administration"], code, DAY, "ru", raw())
+    # The other typist's check ran before the first save was committed: it sees no response.
+    monkeypatch.setattr(entry, "existing_response", lambda administration, participant: None)
+    with pytest.raises(ValidationFailed, match="at the same moment"):
+        enter_paper_form(setting["officer"], setting["administration"], code, DAY, "ru", raw())
+    assert count(db, Response) == 1

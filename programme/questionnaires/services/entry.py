@@ -7,6 +7,8 @@ with a message saying which.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -14,6 +16,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
@@ -25,6 +29,18 @@ from programme.questionnaires.services.scores import store_scores
 
 MISSING_TOKENS = {"m": "missing", "-": "missing", "r": "refused"}
 MAX_TEXT_ANSWER = 2000
+
+
+@contextmanager
+def saving_once() -> Iterator[None]:
+    """One transaction; if someone else saved the same form at the same moment, say so."""
+    try:
+        with unit_of_work():
+            yield
+    except (IntegrityError, StaleDataError):
+        raise ValidationFailed.on(
+            "participant_code", _("Someone else saved this form at the same moment: reload and check.")
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -245,7 +261,7 @@ def enter_paper_form(
     parsed = parse_all(items, raw)
     if response is not None:
         return _second_entry(user, response, participant, answered_on, parsed)
-    with unit_of_work():
+    with saving_once():
         double = administration.requires_double_entry
         response = Response(
             administration_id=administration.id,
@@ -280,7 +296,7 @@ def _second_entry(user, response: Response, participant, answered_on: date, pars
         for item_id, answer in parsed.items()
         if item_id not in first or not answer.same_as(_parsed_of(first[item_id]))
     ]
-    with unit_of_work():
+    with saving_once():
         response.answers.extend(_answers(parsed, 2))
         response.second_entered_by_id = user.id
         response.status = "mismatch" if differs else "complete"
@@ -322,7 +338,7 @@ def resolve_mismatches(user, response: Response, raw: dict) -> Response:
     differing = mismatches(response)
     parsed = parse_all([m.item for m in differing], raw)
     first = {answer.item_id: answer for answer in response.answers if answer.entry == 1}
-    with unit_of_work():
+    with saving_once():
         for item_id, answer in parsed.items():
             stored = first.get(item_id)
             if stored is None:
@@ -348,7 +364,7 @@ def submit_kiosk_answers(
     if existing_response(administration, participant) is not None:
         raise ValidationFailed(_("These answers were already given."))
     parsed = parse_all(list(administration.instrument.items), raw, blank_is_missing=True)
-    with unit_of_work():
+    with saving_once():
         response = Response(
             administration_id=administration.id,
             participant_id=participant.id,
