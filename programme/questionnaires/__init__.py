@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER
-from programme.core.registry import add_nav, add_seeder
+from programme.core.registry import add_nav, add_panel, add_seeder
 
 
 def register(app) -> None:
@@ -26,6 +26,15 @@ def register(app) -> None:
         [ADMIN, COORDINATOR, EVALUATOR],
         order=410,
         active_prefix="/instruments",
+    )
+    from programme.questionnaires.services.administrations import open_now_summary
+
+    add_panel(
+        app,
+        "questionnaires/_panel.html",
+        [ADMIN, COORDINATOR, FACILITATOR, OFFICER],
+        open_now_summary,
+        order=400,
     )
     add_seeder(app, "questionnaires", demo.seed_questionnaires, demo.has_questionnaires, order=60)
     cli.register(app)

@@ -441,3 +441,10 @@ def db_last_administration() -> int:
     from programme.extensions import db
 
     return db.session.execute(select(func.max(Administration.id))).scalar_one()
+
+
+def test_dashboard_shows_open_questionnaires_and_missing_answers(client, scene):
+    login(client, scene["officer"])
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="count-open-questionnaires">1<' in page
+    assert "4 answers still missing" in page

@@ -269,3 +269,20 @@ def answerable_by_code(administration: Administration, code: str) -> Participant
             func.upper(Participant.study_code) == code.upper(),
         )
     ).scalar_one_or_none()
+
+
+def open_now_summary(user) -> dict:
+    """For the dashboard: administrations open today in the user's scope and answers missing."""
+    today = date.today()
+    open_ids = list(
+        db.session.execute(
+            visible_administrations(user)
+            .where(Administration.opens_on <= today, Administration.closes_on >= today)
+            .with_only_columns(Administration.id)
+        ).scalars()
+    )
+    counts = progress_counts(open_ids)
+    return {
+        "open": len(open_ids),
+        "missing": sum(max(0, c["expected"] - c["answered"]) for c in counts.values()),
+    }
