@@ -130,5 +130,11 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form.js-entry-form").forEach(setUpEntryForm);
+    // Kiosk start page: choosing a language shows the page in it.
+    document.querySelectorAll("form.js-kiosk-start input[name=language]").forEach((radio) => {
+      radio.addEventListener("change", () => {
+        window.location.search = "?language=" + encodeURIComponent(radio.value);
+      });
+    });
   });
 })();

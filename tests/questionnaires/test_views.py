@@ -368,6 +368,7 @@ def test_kiosk_shows_only_first_names_and_locks_the_tablet(client, db, scene, fa
     page = client.get("/kiosk").get_data(as_text=True)
     assert "Ерлан А." in page and "Ахметов" not in page and scene["people"][0].study_code not in page
     assert 'data-testid="main-menu"' not in page
+    assert "Атыңызды басыңыз" in client.get("/kiosk?language=kk").get_data(as_text=True)
     assert client.get("/administrations").headers["Location"].endswith("/kiosk")  # nothing else
 
     person = scene["people"][0]

@@ -108,8 +108,10 @@ def kiosk_start():
         _leave_kiosk()
         return redirect(url_for("questionnaires.list_administrations"))
     session.pop(PERSON_KEY, None)
-    form = KioskStartForm(language=administration.cohort.language)
+    if request.args.get("language") in ("kk", "ru", "en"):
+        session[LANGUAGE_KEY] = request.args["language"]  # the start page speaks the chosen language
     language = session.get(LANGUAGE_KEY) or administration.cohort.language
+    form = KioskStartForm(language=language)
     with force_locale(language):
         return render_template(
             "questionnaires/kiosk_start.html",
