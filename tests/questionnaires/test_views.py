@@ -449,3 +449,14 @@ def test_dashboard_shows_open_questionnaires_and_missing_answers(client, scene):
     page = client.get("/").get_data(as_text=True)
     assert 'data-testid="count-open-questionnaires">1<' in page
     assert "4 answers still missing" in page
+
+
+@pytest.mark.parametrize("versions", [1, 8])
+def test_instrument_list_keeps_its_query_count(
+    client, login_as, make_instrument, assert_max_queries, versions
+):
+    for number in range(versions):
+        make_instrument(code=f"I{number}")
+    login_as("coordinator")
+    with assert_max_queries(8):
+        assert client.get("/instruments").status_code == 200

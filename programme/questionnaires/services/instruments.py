@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from programme.audit.services import record
 from programme.core.services import ValidationFailed, unit_of_work
@@ -34,7 +35,11 @@ SHIPPED_FILES = ("reflection.json", "resocialisation_survey.json")
 
 
 def list_instruments() -> Select:
-    return select(Instrument).order_by(Instrument.code, Instrument.number.desc())
+    return (
+        select(Instrument)
+        .options(selectinload(Instrument.items))
+        .order_by(Instrument.code, Instrument.number.desc())
+    )
 
 
 def get_instrument_or_404(instrument_id: int) -> Instrument:
