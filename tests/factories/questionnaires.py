@@ -125,3 +125,28 @@ def make_response(db):
         return response
 
     return factory
+
+
+@pytest.fixture
+def make_expected_people(db, make_participant, make_enrolment):
+    """`count` consenting participants enrolled in the cohort (at its facility), in code order."""
+
+    def factory(cohort, count: int = 3, **values) -> list:
+        people = []
+        for index in range(count):
+            participant = make_participant(
+                facility_id=cohort.facility_id, study_code=f"Q{cohort.id:03d}{index:03d}", **values
+            )
+            make_enrolment(participant, cohort)
+            people.append(participant)
+        return people
+
+    return factory
+
+
+@pytest.fixture
+def shipped_instruments(db):
+    """The two shipped instruments, loaded as `flask questionnaires import-shipped` does."""
+    from programme.questionnaires.services.instruments import import_shipped
+
+    return {instrument.code: instrument for instrument in import_shipped()}
