@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from programme.attendance import export, labels, pdf, rates, register
+from programme.attendance import export, labels, pdf, rates, registers
 from programme.attendance.completion import apply_completion as apply_completion_rule
 from programme.attendance.forms import ExportForm, RegisterForm
 from programme.audit.services import record
@@ -98,7 +98,7 @@ def show_cohort_attendance(cohort_id: int):
         person_rates=rates.rates_for_cohort_people(cohort.id),
         cohort_rate=rates.cohort_rates(Cohort.id == cohort.id).get(cohort.id),
         sessions=cohort.sessions,
-        is_future=register.is_future,
+        is_future=registers.is_future,
         completion_form=ActionForm() if current_user.role in (ADMIN, OFFICER) else None,
     )
 
@@ -127,24 +127,24 @@ def apply_completion(cohort_id: int):
 @bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
 @requires(*REGISTER_ROLES)
 def take_register(session_id: int):
-    session = register.get_session_or_404(current_user, session_id)
+    session = registers.get_session_or_404(current_user, session_id)
     cohort = session.cohort
     try:
-        register.check_open(session)
+        registers.check_open(session)
     except ValidationFailed as failure:
         flash(str(failure), "warning")
         return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort.id))
-    session_date = register.local_date(session, cohort.facility.timezone)
-    lines = register.register_lines(session, session_date)
+    session_date = registers.local_date(session, cohort.facility.timezone)
+    lines = registers.register_lines(session, session_date)
     form = RegisterForm()
     problems: dict = {}
     submitted = None
     if form.validate_on_submit():
-        entries, problems = register.parse_entries(request.form, lines)
+        entries, problems = registers.parse_entries(request.form, lines)
         submitted = entries
         if not problems:
             try:
-                result = register.save_register(session, lines, entries, current_user.id)
+                result = registers.save_register(session, lines, entries, current_user.id)
             except ValidationFailed as failure:
                 problems = failure.problems
             else:
@@ -174,11 +174,11 @@ def take_register(session_id: int):
 @bp.route("/sessions/<int:session_id>/sign-in-sheet.pdf")
 @requires(*REGISTER_ROLES)
 def print_sign_in_sheet(session_id: int):
-    session = register.get_session_or_404(current_user, session_id)
+    session = registers.get_session_or_404(current_user, session_id)
     cohort = session.cohort
     if session.status == "cancelled":
         abort(404)
-    lines = register.register_lines(session, register.local_date(session, cohort.facility.timezone))
+    lines = registers.register_lines(session, registers.local_date(session, cohort.facility.timezone))
     locale = _locale()
     plan_title = ""
     if session.plan is not None:
@@ -188,7 +188,7 @@ def print_sign_in_sheet(session_id: int):
         cohort_name=cohort.name,
         facility_name=localized(cohort.facility, "name", locale),
         when=format_datetime(
-            register.local_datetime(session, cohort.facility.timezone), "medium", rebase=False
+            registers.local_datetime(session, cohort.facility.timezone), "medium", rebase=False
         ),
         room=session.room or cohort.room,
         session_title=plan_title,
@@ -227,7 +227,7 @@ def print_cohort_register(cohort_id: int):
     }
     person_rates = rates.rates_for_cohort_people(cohort.id)
     timezone = cohort.facility.timezone
-    heads = [(register.local_date(s, timezone).strftime("%d.%m"), s.status == "held") for s in sessions]
+    heads = [(registers.local_date(s, timezone).strftime("%d.%m"), s.status == "held") for s in sessions]
     people = []
     for enrolment in sorted(roster, key=lambda e: person_label(current_user, e.participant)):
         rate = person_rates.get(enrolment.participant_id)

@@ -252,6 +252,6 @@ def registry_counts(user) -> dict:
     total = select(func.count()).select_from(scope)
     without = select(func.count()).select_from(scope).where(~questionnaire_consent_clause(scope.c.id))
     row = db.session.execute(
-        select(total.scalar_subquery().label("t"), without.scalar_subquery().label("w"))
+        select(total.scalar_subquery().label("total"), without.scalar_subquery().label("without"))
     ).one()
-    return {"total": row.t, "without_consent": row.w, "names": sees_names(user)}
+    return {"total": row.total, "without_consent": row.without, "names": sees_names(user)}

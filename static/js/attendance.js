@@ -21,7 +21,7 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   const updateSummary = () => {
     const marked = rows.filter((row) => radiosOf(row).some((radio) => radio.checked)).length;
-    summary.textContent = template.replace("%(marked)s", marked).replace("%(total)s", rows.length);
+    summary.textContent = template.replace("{marked}", marked).replace("{total}", rows.length);
   };
 
   document.getElementById("all-present").addEventListener("click", () => {
