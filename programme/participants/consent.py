@@ -41,7 +41,7 @@ def evaluation_consent_clause(participant_id_column=Participant.id):
             # An "exclude my data" withdrawal overrides every consent given before it.
             ~exists(
                 select(later.id).where(
-                    later.participant_id == participant_id_column,
+                    later.participant_id == Consent.participant_id,
                     later.withdrawal_choice == "exclude_data",
                     later.withdrawn_on >= Consent.consented_on,
                 )

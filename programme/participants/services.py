@@ -168,11 +168,11 @@ def search_participants(user, search: str = "", include_comparison: bool = True)
             else [Participant.study_code.like(f"{code}%")]
         )
         if sees_names(user):
-            pattern = f"%{search.lower()}%"
-            conditions += [
-                func.lower(Participant.full_name).like(pattern),
-                Participant.facility_number == search,
-            ]
+            # SQLite's lower() knows ASCII only: also match the text as typed and capitalised.
+            variants = {search, search.lower(), search.capitalize()}
+            conditions += [func.lower(Participant.full_name).like(f"%{v}%") for v in variants]
+            conditions += [Participant.full_name.like(f"%{v}%") for v in variants]
+            conditions.append(Participant.facility_number == search)
         query = query.where(or_(*conditions))
     order = Participant.full_name if sees_names(user) else Participant.study_code
     return query.order_by(order, Participant.id)
