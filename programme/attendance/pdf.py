@@ -68,7 +68,7 @@ def sign_in_sheet_pdf(
         Paragraph(safe(f"{heading.facility_name} · {heading.when} · {heading.room}"), styles["Subtitle"]),
     ]
     header = (
-        ["№", _("Name")] + ([_("Number")] if numbers is not None else []) + [_("Arrived"), _("Signature")]
+        ["№", _("Person")] + ([_("Number")] if numbers is not None else []) + [_("Arrived"), _("Signature")]
     )
     rows = [header]
     for index, name in enumerate(names, start=1):
@@ -104,7 +104,7 @@ def register_grid_pdf(
         Paragraph(safe(_("Attendance register")), styles["Title"]),
         Paragraph(safe(f"{cohort_name} · {facility_name}"), styles["Subtitle"]),
     ]
-    header = [_("Name")] + [label for label, _held in session_heads] + [_("Rate")]
+    header = [_("Person")] + [label for label, _held in session_heads] + [_("Rate")]
     rows = [header]
     for label, statuses, rate in people:
         rows.append(

@@ -35,7 +35,9 @@ def test_a_held_session_without_a_mark_counts_as_missed(db, make_held_cohort, ma
 
 
 @pytest.mark.parametrize(("excused_counts", "expected"), [(True, 3), (False, 2)])
-def test_excused_counts_as_the_curriculum_says(db, make_held_cohort, make_curriculum_version, make_mark, excused_counts, expected):
+def test_excused_counts_as_the_curriculum_says(
+    db, make_held_cohort, make_curriculum_version, make_mark, excused_counts, expected
+):
     version = make_curriculum_version(excused_count_as_attended=excused_counts)
     cohort, sessions, (person,) = make_held_cohort(
         people=1, held=4, department_id=version.curriculum.department_id, curriculum_version_id=version.id
@@ -61,7 +63,9 @@ def test_completion_share_boundaries(attended, held, percent, completes):
     assert Rate(held=held, attended=attended).reaches(percent) is completes
 
 
-def test_completion_rule_sets_statuses_and_final_rates(db, make_held_cohort, make_curriculum_version, make_mark, make_participant, make_enrolment):
+def test_completion_rule_sets_statuses_and_final_rates(
+    db, make_held_cohort, make_curriculum_version, make_mark, make_participant, make_enrolment
+):
     version = make_curriculum_version(completion_percent=75, plans=8)
     cohort, sessions, people = make_held_cohort(
         people=3, held=8, department_id=version.curriculum.department_id, curriculum_version_id=version.id
@@ -86,7 +90,9 @@ def test_completion_rule_sets_statuses_and_final_rates(db, make_held_cohort, mak
     assert apply_completion(cohort) == result  # running it again changes nothing
 
 
-def test_cohort_and_facility_rates_pool_enrolled_people(db, make_held_cohort, make_mark, make_participant, make_enrolment):
+def test_cohort_and_facility_rates_pool_enrolled_people(
+    db, make_held_cohort, make_mark, make_participant, make_enrolment
+):
     cohort, sessions, (first, second) = make_held_cohort(people=2, held=2)
     mark_all(make_mark, sessions, first, ["present", "present"])
     mark_all(make_mark, sessions, second, ["absent", "present"])

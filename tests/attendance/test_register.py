@@ -33,7 +33,9 @@ def test_saving_a_register_costs_the_same_bounded_queries_for_5_or_40_people(
     client, db, login_as, make_held_cohort, assert_max_queries, people
 ):
     officer = login_as("officer")
-    cohort, (session,), participants = make_held_cohort(people=people, held=1, facility_id=officer.facility_id)
+    cohort, (session,), participants = make_held_cohort(
+        people=people, held=1, facility_id=officer.facility_id
+    )
     session.status = "scheduled"
     db.session.commit()
     data = form_for(participants, csrf_token=client.csrf_token())
@@ -54,9 +56,13 @@ def test_saving_a_register_costs_the_same_bounded_queries_for_5_or_40_people(
 
 
 @pytest.mark.parametrize("people", [5, 40])
-def test_the_register_page_is_bounded(client, login_as, make_held_cohort, make_mark, assert_max_queries, people):
+def test_the_register_page_is_bounded(
+    client, login_as, make_held_cohort, make_mark, assert_max_queries, people
+):
     officer = login_as("officer")
-    _cohort, (session,), participants = make_held_cohort(people=people, held=1, facility_id=officer.facility_id)
+    _cohort, (session,), participants = make_held_cohort(
+        people=people, held=1, facility_id=officer.facility_id
+    )
     make_mark(session, participants[0], "late")
     with assert_max_queries(10):
         page = client.get(register_url(session)).get_data(as_text=True)
@@ -67,8 +73,29 @@ def test_a_correction_is_audited_with_before_and_after(client, db, login_as, mak
     officer = login_as("officer")
     _cohort, (session,), (first, second) = make_held_cohort(people=2, held=1, facility_id=officer.facility_id)
     client.post_form(register_url(session), form_for([first, second]))
-    client.post_form(register_url(session), form_for([first, second], **{f"status-{second.id}": "excused", f"reason-{second.id}": "medical", f"note-{second.id}": "врач"}))
-    events = db.session.execute(select(AuditEvent).where(AuditEvent.entity_type == "programme_session", AuditEvent.action.in_(("take_register", "correct_register"))).order_by(AuditEvent.id)).scalars().all()
+    client.post_form(
+        register_url(session),
+        form_for(
+            [first, second],
+            **{
+                f"status-{second.id}": "excused",
+                f"reason-{second.id}": "medical",
+                f"note-{second.id}": "врач",
+            },
+        ),
+    )
+    events = (
+        db.session.execute(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "programme_session",
+                AuditEvent.action.in_(("take_register", "correct_register")),
+            )
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
     assert [e.action for e in events] == ["take_register", "correct_register"]
     change = events[1].changes["marks"][str(second.id)]
     assert change[0]["status"] == "present"
@@ -79,7 +106,9 @@ def test_a_correction_is_audited_with_before_and_after(client, db, login_as, mak
 def test_a_missing_or_unknown_status_saves_nothing(client, db, login_as, make_held_cohort):
     officer = login_as("officer")
     _cohort, (session,), (first, second) = make_held_cohort(people=2, held=1, facility_id=officer.facility_id)
-    response = client.post_form(register_url(session), {f"status-{first.id}": "present", f"status-{second.id}": "asleep"})
+    response = client.post_form(
+        register_url(session), {f"status-{first.id}": "present", f"status-{second.id}": "asleep"}
+    )
     assert response.status_code == 400
     response = client.post_form(register_url(session), {f"status-{first.id}": "present"})
     assert response.status_code == 400
@@ -106,22 +135,40 @@ def test_no_register_for_a_future_or_cancelled_session(client, db, login_as, mak
     assert marks(db) == {}
 
 
-def test_people_withdrawn_before_the_session_are_not_on_its_register(db, make_held_cohort, make_participant, make_enrolment):
+def test_people_withdrawn_before_the_session_are_not_on_its_register(
+    db, make_held_cohort, make_participant, make_enrolment
+):
     cohort, (session,), (staying,) = make_held_cohort(people=1, held=1)
     session_day = session.starts_at.date()
     left_before = make_participant(facility_id=cohort.facility_id)
-    make_enrolment(left_before, cohort, status="withdrawn", withdrawal_reason="released", withdrawn_on=session_day - timedelta(days=1))
+    make_enrolment(
+        left_before,
+        cohort,
+        status="withdrawn",
+        withdrawal_reason="released",
+        withdrawn_on=session_day - timedelta(days=1),
+    )
     left_after = make_participant(facility_id=cohort.facility_id)
-    make_enrolment(left_after, cohort, status="withdrawn", withdrawal_reason="released", withdrawn_on=session_day + timedelta(days=7))
+    make_enrolment(
+        left_after,
+        cohort,
+        status="withdrawn",
+        withdrawal_reason="released",
+        withdrawn_on=session_day + timedelta(days=7),
+    )
     waiting = make_participant(facility_id=cohort.facility_id)
     make_enrolment(waiting, cohort, status="waitlisted", waitlist_position=1)
     people = {line.participant.id for line in register_lines(session, session_day)}
     assert people == {staying.id, left_after.id}
 
 
-def test_facilitator_of_the_cohort_takes_the_register_seeing_first_names(client, db, login_as, make_held_cohort):
+def test_facilitator_of_the_cohort_takes_the_register_seeing_first_names(
+    client, db, login_as, make_held_cohort
+):
     facilitator = login_as("facilitator")
-    cohort, (session,), (person,) = make_held_cohort(people=1, held=1, department_id=facilitator.department_id)
+    cohort, (session,), (person,) = make_held_cohort(
+        people=1, held=1, department_id=facilitator.department_id
+    )
     person.full_name = "Жұмабеков Дәурен Ержанұлы"
     session.assignments.append(SessionAssignment(user_id=facilitator.id, role="lead"))
     db.session.commit()

@@ -33,7 +33,9 @@ def _kit(user) -> dict:
         department_id = (user.department_id if user is not None else None) or _first(Department)
         version = CurriculumVersion(number=1, status="published", sessions_count=1)
         version.curriculum = Curriculum(department_id=department_id)
-        version.plans.append(SessionPlan(position=1, lineage=str(uuid.uuid4()), stimulus_kind="story", steps=[]))
+        version.plans.append(
+            SessionPlan(position=1, lineage=str(uuid.uuid4()), stimulus_kind="story", steps=[])
+        )
         cohort = Cohort(
             name=name,
             facility_id=facility_id,
@@ -60,7 +62,9 @@ def _kit(user) -> dict:
             birth_year=1990,
             languages=["ru"],
         )
-        participant.consents.append(Consent(consented_on=date.today() - timedelta(days=40), form_version="v1"))
+        participant.consents.append(
+            Consent(consented_on=date.today() - timedelta(days=40), form_version="v1")
+        )
         participant.enrolments.append(
             Enrolment(cohort=cohort, status="completed", enrolled_on=date.today() - timedelta(days=40))
         )

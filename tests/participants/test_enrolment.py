@@ -81,19 +81,24 @@ def test_people_of_another_facility_and_ended_cohorts_are_refused(db, make_cohor
         enrol(make_participant(facility_id=ended.facility_id), ended)
 
 
-def test_officer_enrols_through_the_page_and_sees_the_waiting_list(client, db, login_as, make_cohort, make_participant):
+def test_officer_enrols_through_the_page_and_sees_the_waiting_list(
+    client, db, login_as, make_cohort, make_participant
+):
     officer = login_as("officer")
     cohort = make_cohort(facility_id=officer.facility_id, capacity=2)
     people = [make_participant(facility_id=officer.facility_id) for _ in range(3)]
     page = client.get(f"/cohorts/{cohort.id}/enrolments").get_data(as_text=True)
     assert people[0].full_name in page
-    response = client.post_form(f"/cohorts/{cohort.id}/enrolments", {"participant_ids": [p.id for p in people]})
+    response = client.post_form(
+        f"/cohorts/{cohort.id}/enrolments", {"participant_ids": [p.id for p in people]}
+    )
     assert response.status_code == 302
     statuses = db.session.execute(select(Enrolment.status).order_by(Enrolment.id)).scalars().all()
     assert statuses == ["enrolled", "enrolled", "waitlisted"]
     enrolment = db.session.execute(select(Enrolment).order_by(Enrolment.id)).scalars().first()
     response = client.post_form(
-        f"/enrolments/{enrolment.id}/withdraw", {"reason": "voluntary", "withdrawn_on": date.today().isoformat()}
+        f"/enrolments/{enrolment.id}/withdraw",
+        {"reason": "voluntary", "withdrawn_on": date.today().isoformat()},
     )
     assert response.status_code == 302
     statuses = db.session.execute(select(Enrolment.status).order_by(Enrolment.id)).scalars().all()
@@ -104,4 +109,6 @@ def test_enrolment_pages_are_scoped(client, login_as, make_cohort):
     login_as("officer")
     elsewhere = make_cohort()
     assert client.get(f"/cohorts/{elsewhere.id}/enrolments").status_code == 404
-    assert client.post_form(f"/cohorts/{elsewhere.id}/enrolments", {"participant_ids": [1]}).status_code == 404
+    assert (
+        client.post_form(f"/cohorts/{elsewhere.id}/enrolments", {"participant_ids": [1]}).status_code == 404
+    )

@@ -14,7 +14,15 @@ from programme.core.services import ValidationFailed
 from programme.participants import imports
 from programme.participants.models import Participant
 
-HEADER = ["full_name", "facility_number", "birth_year", "gender", "languages", "sentence_start", "expected_release"]
+HEADER = [
+    "full_name",
+    "facility_number",
+    "birth_year",
+    "gender",
+    "languages",
+    "sentence_start",
+    "expected_release",
+]
 
 
 def rows_of(count: int, start: int = 1) -> list[list]:
@@ -126,14 +134,18 @@ def test_officer_checks_then_confirms_over_http(client, db, login_as):
     data = rows_of(3)
     data[1][2] = 1800
     response = client.post_form(
-        "/participants/import", {"file": (io.BytesIO(xlsx(data)), "people.xlsx")}, content_type="multipart/form-data"
+        "/participants/import",
+        {"file": (io.BytesIO(xlsx(data)), "people.xlsx")},
+        content_type="multipart/form-data",
     )
     page = response.get_data(as_text=True)
     assert 'data-testid="import-problem"' in page and "birth_year" in page and "<td>3</td>" in page
     assert 'data-testid="confirm-import"' not in page
     data[1][2] = 1985
     response = client.post_form(
-        "/participants/import", {"file": (io.BytesIO(xlsx(data)), "people.xlsx")}, content_type="multipart/form-data"
+        "/participants/import",
+        {"file": (io.BytesIO(xlsx(data)), "people.xlsx")},
+        content_type="multipart/form-data",
     )
     page = response.get_data(as_text=True)
     assert count(db) == 0

@@ -148,7 +148,11 @@ def test_officer_registers_and_edits_a_person_through_the_form(client, login_as,
     officer = login_as("officer")
     response = client.post_form(
         "/participants/new",
-        {**{k: v for k, v in VALUES.items() if k != "languages"}, "languages": ["kk", "ru"], "gender": "male"},
+        {
+            **{k: v for k, v in VALUES.items() if k != "languages"},
+            "languages": ["kk", "ru"],
+            "gender": "male",
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     participant = services.search_participants(officer)
@@ -184,7 +188,9 @@ def test_transfer_keeps_history_and_hands_the_record_over(
     db.session.refresh(enrolment)
     assert enrolment.status == "withdrawn" and enrolment.withdrawal_reason == "transferred"
     history = db.session.execute(select(ParticipantTransfer)).scalars().all()
-    assert [(t.from_facility_id, t.to_facility_id) for t in history] == [(sender.facility_id, receiver.facility_id)]
+    assert [(t.from_facility_id, t.to_facility_id) for t in history] == [
+        (sender.facility_id, receiver.facility_id)
+    ]
     assert db.session.execute(services.visible_participants(receiver)).scalars().all() == [participant]
     assert db.session.execute(services.visible_participants(sender)).scalars().all() == []
 
