@@ -102,8 +102,8 @@ def test_nothing_is_saved_when_one_row_is_wrong(db, make_facility):
         ("people.txt", b"x", ".csv or .xlsx"),
         ("people.xlsx", b"not a zip", "not a readable"),
         ("people.csv", b"", "empty"),
-        ("people.csv", "full_name;facility_number\nA;1".encode(), "birth_year"),
-        ("people.csv", "full_name;facility_number;birth_year;shoe_size\nA;1;1990;44".encode(), "shoe_size"),
+        ("people.csv", b"full_name;facility_number\nA;1", "birth_year"),
+        ("people.csv", b"full_name;facility_number;birth_year;shoe_size\nA;1;1990;44", "shoe_size"),
     ],
 )
 def test_unreadable_files_are_refused_with_a_reason(app, filename, content, fragment):
