@@ -107,13 +107,13 @@ def test_nothing_is_saved_when_one_row_is_wrong(db, make_facility):
     ],
 )
 def test_unreadable_files_are_refused_with_a_reason(app, filename, content, fragment):
-    with app.test_request_context(), pytest.raises(ValidationFailed) as refused:
+    with app.test_request_context(headers={"Accept-Language": "en"}), pytest.raises(ValidationFailed) as refused:
         imports.read_table(filename, content)
     assert fragment in str(refused.value)
 
 
 def test_size_rows_columns_and_cell_length_are_limited(app, monkeypatch):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         with pytest.raises(ValidationFailed, match="larger"):
             imports.read_table("big.csv", b"x" * (imports.MAX_BYTES + 1))
         monkeypatch.setattr(imports, "MAX_ROWS", 10)
