@@ -184,5 +184,7 @@ def save_register(
                 {"marks": changes},
                 purpose="attendance",
             )
-    db.session.expire_all()
+    for line in lines:
+        if line.mark is not None:
+            db.session.expire(line.mark)  # written behind the ORM's back: reload when read
     return {"new": len(new_rows), "changed": len(changed_rows)}

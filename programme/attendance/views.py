@@ -129,6 +129,7 @@ def apply_completion(cohort_id: int):
 def take_register(session_id: int):
     session = registers.get_session_or_404(current_user, session_id)
     cohort = session.cohort
+    cohort_id = cohort.id  # read before saving: the commit expires loaded rows
     try:
         registers.check_open(session)
     except ValidationFailed as failure:
@@ -156,7 +157,7 @@ def take_register(session_id: int):
                     ),
                     "success",
                 )
-                return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort.id))
+                return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort_id))
     elif request.method == "POST":
         abort(400)
     return render_template(

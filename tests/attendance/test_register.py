@@ -41,8 +41,9 @@ def test_saving_a_register_costs_the_same_bounded_queries_for_5_or_40_people(
     data = form_for(participants, csrf_token=client.csrf_token())
     data[f"status-{participants[0].id}"] = "absent"
     data[f"reason-{participants[0].id}"] = "court"
-    with assert_max_queries(14):
-        response = client.post(register_url(session), data=data)
+    url = register_url(session)
+    with assert_max_queries(13):
+        response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     saved = marks(db)
     assert len(saved) == people
@@ -51,8 +52,8 @@ def test_saving_a_register_costs_the_same_bounded_queries_for_5_or_40_people(
     assert session.status == "held"
     # The correction of the same register stays bounded too.
     data[f"status-{participants[-1].id}"] = "late"
-    with assert_max_queries(14):
-        assert client.post(register_url(session), data=data).status_code == 302
+    with assert_max_queries(13):
+        assert client.post(url, data=data).status_code == 302
 
 
 @pytest.mark.parametrize("people", [5, 40])
@@ -64,8 +65,9 @@ def test_the_register_page_is_bounded(
         people=people, held=1, facility_id=officer.facility_id
     )
     make_mark(session, participants[0], "late")
+    url = register_url(session)
     with assert_max_queries(10):
-        page = client.get(register_url(session)).get_data(as_text=True)
+        page = client.get(url).get_data(as_text=True)
     assert page.count("data-register-row") == people
 
 
