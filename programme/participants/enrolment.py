@@ -217,13 +217,14 @@ def withdraw_enrolment(
 
 def cohort_roster(cohort_id: int) -> list[Enrolment]:
     """Everyone on the cohort's list with their person loaded (one query)."""
-    from sqlalchemy.orm import joinedload
+    from sqlalchemy.orm import contains_eager
 
     return list(
         db.session.execute(
             select(Enrolment)
-            .options(joinedload(Enrolment.participant))
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .options(contains_eager(Enrolment.participant))
             .where(Enrolment.cohort_id == cohort_id)
-            .order_by(Enrolment.status, Enrolment.waitlist_position, Enrolment.id)
+            .order_by(Enrolment.status, Enrolment.waitlist_position, Participant.full_name, Enrolment.id)
         ).scalars()
     )

@@ -19,7 +19,7 @@ from programme.facilities.services import facility_choices
 from programme.participants import consent as consent_services
 from programme.participants import enrolment as enrolment_services
 from programme.participants import imports, labels, services
-from programme.participants.codes import display_code
+from programme.participants.codes import CODE_LENGTH, display_code, is_valid_code, normalise_code
 from programme.participants.forms import (
     ConfirmImportForm,
     ConsentForm,
@@ -59,8 +59,14 @@ def _helpers():
 def list_participants():
     search = request.args.get("q") or ""
     page = paginate(services.search_participants(current_user, search))
+    typed = normalise_code(search)
+    code_typo = len(typed) == CODE_LENGTH and typed.isalnum() and not is_valid_code(typed) and page.total == 0
     return render_template(
-        "participants/list_participants.html", page=page, search=search, names=sees_names(current_user)
+        "participants/list_participants.html",
+        page=page,
+        search=search,
+        names=sees_names(current_user),
+        code_typo=code_typo,
     )
 
 

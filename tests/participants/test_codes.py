@@ -48,3 +48,15 @@ def test_typed_codes_are_normalised_before_checking():
     assert not is_valid_code("")
     assert not is_valid_code("ABC")
     assert not is_valid_code(code[:-1] + "0")
+
+
+def test_a_mistyped_code_in_the_search_is_pointed_out(client, login_as, make_participant):
+    from programme.participants.codes import generate_study_code
+
+    login_as("evaluator")
+    code = generate_study_code()
+    make_participant(study_code=code)
+    wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
+    assert 'data-testid="code-typo"' in client.get(f"/participants?q={wrong}").get_data(as_text=True)
+    page = client.get(f"/participants?q={code.lower()}").get_data(as_text=True)
+    assert 'data-testid="code-typo"' not in page and code[:4] in page

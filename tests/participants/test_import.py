@@ -107,7 +107,10 @@ def test_nothing_is_saved_when_one_row_is_wrong(db, make_facility):
     ],
 )
 def test_unreadable_files_are_refused_with_a_reason(app, filename, content, fragment):
-    with app.test_request_context(headers={"Accept-Language": "en"}), pytest.raises(ValidationFailed) as refused:
+    with (
+        app.test_request_context(headers={"Accept-Language": "en"}),
+        pytest.raises(ValidationFailed) as refused,
+    ):
         imports.read_table(filename, content)
     assert fragment in str(refused.value)
 
