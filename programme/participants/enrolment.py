@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
@@ -217,8 +217,6 @@ def withdraw_enrolment(
 
 def cohort_roster(cohort_id: int) -> list[Enrolment]:
     """Everyone on the cohort's list with their person loaded (one query)."""
-    from sqlalchemy.orm import contains_eager
-
     return list(
         db.session.execute(
             select(Enrolment)

@@ -79,9 +79,16 @@ def test_certificate_is_in_the_persons_language(client, db, login_as, make_held_
     text = pdf_text(response.data, tmp_path)
     assert "Әбдірахманов Әділет Нұрланұлы" in text
     assert "Course (kk)" in text
-    assert "2 / 2" in text or "2 of 2" in text or "2-ден 2" in text or "2" in text
     with client.application.test_request_context():
         from flask_babel import force_locale, gettext
 
         with force_locale("kk"):
             assert gettext("Certificate") in text
+            assert (
+                gettext(
+                    "a community of philosophical inquiry: %(attended)d of %(held)d sessions attended",
+                    attended=2,
+                    held=2,
+                )
+                in text
+            )
