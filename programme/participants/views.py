@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from programme.core.forms import apply_problems
 from programme.core.pagination import paginate
@@ -104,13 +105,17 @@ def show_participant(participant_id: int):
     from programme.scheduling.models import Cohort
 
     participant = services.get_participant_or_404(current_user, participant_id)
-    services.record_read(current_user, participant)
-    cohort_ids = set(db.session.execute(select(Cohort.id).where(cohort_scope(current_user))).scalars())
-    enrolments = [e for e in participant.enrolments if e.cohort_id in cohort_ids]
-    return render_template(
+    enrolments = db.session.execute(
+        select(Enrolment)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .options(contains_eager(Enrolment.cohort))
+        .where(Enrolment.participant_id == participant.id, cohort_scope(current_user))
+        .order_by(Cohort.start_date)
+    ).scalars()
+    page = render_template(
         "participants/show_participant.html",
         participant=participant,
-        enrolments=enrolments,
+        enrolments=list(enrolments),
         rates=rates_for_participant(participant.id),
         transfers=services.transfer_history(participant.id) if sees_names(current_user) else [],
         names=sees_names(current_user),
@@ -118,6 +123,9 @@ def show_participant(participant_id: int):
         questionnaires=consent_services.may_receive_questionnaires(participant.id),
         today=date.today(),
     )
+    # Recorded once the page is ready: a read that cannot be recorded is not shown.
+    services.record_read(current_user, participant)
+    return page
 
 
 @bp.route("/participants/<int:participant_id>/edit", methods=["GET", "POST"])
