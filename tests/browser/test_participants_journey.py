@@ -53,6 +53,7 @@ def test_officer_imports_enrols_takes_a_register_and_prints(
     page.click("[data-testid=import-link]")
     page.set_input_files("#file", str(upload))
     page.click("[data-testid=check-file]")
+    page.wait_for_selector("[data-testid=import-problems]")
     problem = page.locator("[data-testid=import-problem]")
     assert problem.count() == 1
     assert problem.locator("td").nth(0).inner_text() == "17"
@@ -75,7 +76,7 @@ def test_officer_imports_enrols_takes_a_register_and_prints(
     for index in range(13):
         boxes.nth(index).check()
     page.click("[data-testid=enrol-submit]")
-    page.wait_for_selector("[data-testid=roster]")
+    page.wait_for_selector(".alert-success")
     assert page.locator("[data-testid=roster] tr[data-status=enrolled]").count() == 12
     assert page.locator("[data-testid=roster] tr[data-status=waitlisted]").count() == 1
     assert count(db, Enrolment) == 13
