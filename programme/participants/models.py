@@ -79,6 +79,9 @@ class ParticipantTransfer(Audited, db.Model):
     transferred_on: Mapped[date] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
+    from_facility = relationship("Facility", foreign_keys=[from_facility_id], lazy="joined")
+    to_facility = relationship("Facility", foreign_keys=[to_facility_id], lazy="joined")
+
 
 class Consent(Audited, db.Model):
     """A consent given on a date under a form version; withdrawn later with the person's choice."""

@@ -1,0 +1,190 @@
+"""The register of one session: who is on it, and saving every mark in one transaction.
+
+Marks are written with two bulk statements (insert the new, update the changed) and the
+register is audited as one row listing every change, so a 40-person register costs the same
+handful of queries as a 4-person one. A later correction is audited the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, bindparam, insert, or_, select, update
+
+from programme.attendance.models import ABSENCE_REASONS, ATTENDANCE_STATUSES, AttendanceMark
+from programme.audit.services import record
+from programme.core.services import ValidationFailed, unit_of_work
+from programme.extensions import db
+from programme.participants.models import Enrolment, Participant
+from programme.participants.scope import cohort_scope
+from programme.scheduling.models import Cohort, ProgrammeSession
+
+REASON_STATUSES = ("excused", "absent")
+MAX_NOTE_LENGTH = 500
+
+
+@dataclass
+class RegisterLine:
+    participant: Participant
+    enrolment: Enrolment
+    mark: AttendanceMark | None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_datetime(session: ProgrammeSession, timezone: str) -> datetime:
+    """The session's start on the facility's clock (naive, for display)."""
+    return as_utc(session.starts_at).astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+def local_date(session: ProgrammeSession, timezone: str) -> date:
+    return local_datetime(session, timezone).date()
+
+
+def is_future(session: ProgrammeSession, now: datetime | None = None) -> bool:
+    return as_utc(session.starts_at) > (now or datetime.now(UTC))
+
+
+def get_session_or_404(user, session_id: int) -> ProgrammeSession:
+    return db.first_or_404(
+        select(ProgrammeSession)
+        .join(Cohort, Cohort.id == ProgrammeSession.cohort_id)
+        .where(ProgrammeSession.id == session_id, cohort_scope(user))
+    )
+
+
+def register_lines(session: ProgrammeSession, session_date: date) -> list[RegisterLine]:
+    """Everyone who belongs on this register, with their mark if any (one query).
+
+    Enrolled and completed people; people withdrawn after the session's day; and anyone who
+    already has a mark (so a correction never loses a line).
+    """
+    rows = db.session.execute(
+        select(Participant, Enrolment, AttendanceMark)
+        .join(Enrolment, Enrolment.participant_id == Participant.id)
+        .outerjoin(
+            AttendanceMark,
+            and_(AttendanceMark.participant_id == Participant.id, AttendanceMark.session_id == session.id),
+        )
+        .where(
+            Enrolment.cohort_id == session.cohort_id,
+            or_(
+                Enrolment.status.in_(("enrolled", "completed")),
+                and_(Enrolment.status == "withdrawn", Enrolment.withdrawn_on > session_date),
+                AttendanceMark.id.is_not(None),
+            ),
+        )
+        .order_by(Participant.full_name, Participant.study_code)
+    ).all()
+    return [RegisterLine(participant, enrolment, mark) for participant, enrolment, mark in rows]
+
+
+def check_open(session: ProgrammeSession) -> None:
+    if session.status == "cancelled":
+        raise ValidationFailed(_("This session was cancelled: it has no register."))
+    if is_future(session):
+        raise ValidationFailed(_("This session has not started yet: its register opens when it starts."))
+
+
+def parse_entries(form_data, lines: list[RegisterLine]) -> tuple[dict[int, dict], dict[str, list[str]]]:
+    """Read status-<id>, reason-<id>, note-<id> for every line; problems keyed by the field name."""
+    entries: dict[int, dict] = {}
+    problems: dict[str, list[str]] = {}
+    for line in lines:
+        pid = line.participant.id
+        status = (form_data.get(f"status-{pid}") or "").strip()
+        reason = (form_data.get(f"reason-{pid}") or "").strip() or None
+        note = (form_data.get(f"note-{pid}") or "").strip()
+        if status not in ATTENDANCE_STATUSES:
+            problems.setdefault(f"status-{pid}", []).append(_("Choose present, late, excused or absent."))
+            continue
+        if reason is not None and reason not in ABSENCE_REASONS:
+            problems.setdefault(f"reason-{pid}", []).append(_("Choose a reason from the list."))
+        if status not in REASON_STATUSES:
+            reason = None
+        if len(note) > MAX_NOTE_LENGTH:
+            problems.setdefault(f"note-{pid}", []).append(
+                _("Use at most %(max)d characters.", max=MAX_NOTE_LENGTH)
+            )
+        entries[pid] = {"status": status, "reason": reason, "note": note}
+    return entries, problems
+
+
+def save_register(
+    session: ProgrammeSession, lines: list[RegisterLine], entries: dict[int, dict], user_id: int | None
+) -> dict:
+    """Save every mark of the register at once; returns counts of new and changed marks."""
+    check_open(session)
+    missing = [line for line in lines if line.participant.id not in entries]
+    if missing:
+        raise ValidationFailed(_("Choose a status for everyone on the register."))
+    now = datetime.now(UTC)
+    new_rows, changed_rows, changes = [], [], {}
+    for line in lines:
+        entry = entries[line.participant.id]
+        mark = line.mark
+        if mark is None:
+            new_rows.append(
+                {
+                    "session_id": session.id,
+                    "participant_id": line.participant.id,
+                    **entry,
+                    "recorded_by_id": user_id,
+                    "recorded_at": now,
+                    "version_id": 1,
+                }
+            )
+            changes[str(line.participant.id)] = [None, entry]
+            continue
+        before = {"status": mark.status, "reason": mark.reason, "note": mark.note or ""}
+        if before != entry:
+            changed_rows.append(
+                {
+                    "b_id": mark.id,
+                    **entry,
+                    "recorded_by_id": user_id,
+                    "recorded_at": now,
+                    "version_id": mark.version_id + 1,
+                }
+            )
+            changes[str(line.participant.id)] = [before, entry]
+    table = AttendanceMark.__table__
+    correction = any(line.mark is not None for line in lines)
+    with unit_of_work():
+        if new_rows:
+            db.session.execute(insert(table), new_rows)
+        if changed_rows:
+            db.session.execute(
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(
+                    status=bindparam("status"),
+                    reason=bindparam("reason"),
+                    note=bindparam("note"),
+                    recorded_by_id=bindparam("recorded_by_id"),
+                    recorded_at=bindparam("recorded_at"),
+                    version_id=bindparam("version_id"),
+                ),
+                changed_rows,
+            )
+        if session.status == "scheduled":
+            # Taking the register is the record that the session was held.
+            session.status = "held"
+        if changes:
+            record(
+                "correct_register" if correction else "take_register",
+                "programme_session",
+                session.id,
+                {"marks": changes},
+                purpose="attendance",
+            )
+    for line in lines:
+        if line.mark is not None:
+            db.session.expire(line.mark)  # written behind the ORM's back: reload when read
+    return {"new": len(new_rows), "changed": len(changed_rows)}

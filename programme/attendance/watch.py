@@ -1,0 +1,92 @@
+"""The officer's watch list: people missing sessions in a row, cohorts attending too little."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import and_, select
+
+from programme.attendance.models import AttendanceMark
+from programme.attendance.rates import Rate, cohort_rates
+from programme.extensions import db
+from programme.participants.models import Enrolment, Participant
+from programme.participants.scope import cohort_scope, person_label
+from programme.scheduling.models import Cohort, ProgrammeSession
+
+ABSENCES_IN_A_ROW = 2
+DEFAULT_THRESHOLD_PERCENT = 70
+
+
+@dataclass(frozen=True)
+class WatchedPerson:
+    participant_id: int
+    label: str
+    cohort_id: int
+    cohort_name: str
+    absences_in_a_row: int
+
+
+@dataclass(frozen=True)
+class WatchedCohort:
+    cohort_id: int
+    name: str
+    rate: Rate
+
+
+def trailing_absences(statuses_newest_first: list[str | None]) -> int:
+    count = 0
+    for status in statuses_newest_first:
+        if status != "absent":
+            break
+        count += 1
+    return count
+
+
+def watch_list(user) -> dict:
+    """People in running cohorts whose latest held sessions are 2+ absences; cohorts under the
+    threshold (ATTENDANCE_WATCH_PERCENT, default 70 %). Three queries whatever the size."""
+    threshold = int(current_app.config.get("ATTENDANCE_WATCH_PERCENT", DEFAULT_THRESHOLD_PERCENT))
+    running = and_(Cohort.status == "running", cohort_scope(user))
+    rows = db.session.execute(
+        select(Enrolment.participant_id, Enrolment.cohort_id, AttendanceMark.status)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(
+            ProgrammeSession, and_(ProgrammeSession.cohort_id == Cohort.id, ProgrammeSession.status == "held")
+        )
+        .outerjoin(
+            AttendanceMark,
+            and_(
+                AttendanceMark.session_id == ProgrammeSession.id,
+                AttendanceMark.participant_id == Enrolment.participant_id,
+            ),
+        )
+        .where(running, Enrolment.status == "enrolled")
+        .order_by(Enrolment.cohort_id, Enrolment.participant_id, ProgrammeSession.starts_at.desc())
+    ).all()
+    histories: dict[tuple[int, int], list] = {}
+    for participant_id, cohort_id, status in rows:
+        histories.setdefault((participant_id, cohort_id), []).append(status)
+    flagged = {key: trailing_absences(statuses) for key, statuses in histories.items()}
+    flagged = {key: count for key, count in flagged.items() if count >= ABSENCES_IN_A_ROW}
+    cohorts = dict(db.session.execute(select(Cohort.id, Cohort.name).where(running)).all())
+    people = {}
+    if flagged:
+        people = {
+            p.id: p
+            for p in db.session.execute(
+                select(Participant).where(Participant.id.in_({pid for pid, _cid in flagged}))
+            ).scalars()
+        }
+    watched_people = [
+        WatchedPerson(pid, person_label(user, people[pid]), cid, cohorts.get(cid, ""), count)
+        for (pid, cid), count in sorted(flagged.items(), key=lambda item: -item[1])
+        if pid in people
+    ]
+    rates = cohort_rates(running) if cohorts else {}
+    watched_cohorts = [
+        WatchedCohort(cid, cohorts[cid], rate)
+        for cid, rate in rates.items()
+        if rate.held and not rate.reaches(threshold)
+    ]
+    return {"people": watched_people, "cohorts": watched_cohorts, "threshold": threshold}

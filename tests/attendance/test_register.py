@@ -1,0 +1,199 @@
+"""The register: one screen, one request, one transaction, a bounded number of queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from programme.attendance.models import AttendanceMark
+from programme.attendance.registers import check_open, register_lines, save_register
+from programme.audit.models import AuditEvent
+from programme.core.services import ValidationFailed
+from programme.scheduling.models import SessionAssignment
+
+
+def register_url(session) -> str:
+    return f"/sessions/{session.id}/register"
+
+
+def form_for(people, status="present", **extra) -> dict:
+    data = {f"status-{p.id}": status for p in people}
+    data.update(extra)
+    return data
+
+
+def marks(db) -> dict:
+    return {m.participant_id: m for m in db.session.execute(select(AttendanceMark)).scalars()}
+
+
+@pytest.mark.parametrize("people", [5, 40])
+def test_saving_a_register_costs_the_same_bounded_queries_for_5_or_40_people(
+    client, db, login_as, make_held_cohort, assert_max_queries, people
+):
+    officer = login_as("officer")
+    cohort, (session,), participants = make_held_cohort(
+        people=people, held=1, facility_id=officer.facility_id
+    )
+    session.status = "scheduled"
+    db.session.commit()
+    data = form_for(participants, csrf_token=client.csrf_token())
+    data[f"status-{participants[0].id}"] = "absent"
+    data[f"reason-{participants[0].id}"] = "court"
+    url = register_url(session)
+    with assert_max_queries(13):
+        response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    saved = marks(db)
+    assert len(saved) == people
+    assert (saved[participants[0].id].status, saved[participants[0].id].reason) == ("absent", "court")
+    db.session.refresh(session)
+    assert session.status == "held"
+    # The correction of the same register stays bounded too.
+    data[f"status-{participants[-1].id}"] = "late"
+    with assert_max_queries(13):
+        assert client.post(url, data=data).status_code == 302
+
+
+@pytest.mark.parametrize("people", [5, 40])
+def test_the_register_page_is_bounded(
+    client, login_as, make_held_cohort, make_mark, assert_max_queries, people
+):
+    officer = login_as("officer")
+    _cohort, (session,), participants = make_held_cohort(
+        people=people, held=1, facility_id=officer.facility_id
+    )
+    make_mark(session, participants[0], "late")
+    url = register_url(session)
+    with assert_max_queries(10):
+        page = client.get(url).get_data(as_text=True)
+    assert page.count("data-register-row") == people
+
+
+def test_a_correction_is_audited_with_before_and_after(client, db, login_as, make_held_cohort, make_mark):
+    officer = login_as("officer")
+    _cohort, (session,), (first, second) = make_held_cohort(people=2, held=1, facility_id=officer.facility_id)
+    client.post_form(register_url(session), form_for([first, second]))
+    client.post_form(
+        register_url(session),
+        form_for(
+            [first, second],
+            **{
+                f"status-{second.id}": "excused",
+                f"reason-{second.id}": "medical",
+                f"note-{second.id}": "врач",
+            },
+        ),
+    )
+    events = (
+        db.session.execute(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "programme_session",
+                AuditEvent.action.in_(("take_register", "correct_register")),
+            )
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+        .all()
+    )
+    assert [e.action for e in events] == ["take_register", "correct_register"]
+    change = events[1].changes["marks"][str(second.id)]
+    assert change[0]["status"] == "present"
+    assert change[1] == {"status": "excused", "reason": "medical", "note": "врач"}
+    assert str(first.id) not in events[1].changes["marks"]
+
+
+def test_a_missing_or_unknown_status_saves_nothing(client, db, login_as, make_held_cohort):
+    officer = login_as("officer")
+    _cohort, (session,), (first, second) = make_held_cohort(people=2, held=1, facility_id=officer.facility_id)
+    response = client.post_form(
+        register_url(session), {f"status-{first.id}": "present", f"status-{second.id}": "asleep"}
+    )
+    assert response.status_code == 400
+    response = client.post_form(register_url(session), {f"status-{first.id}": "present"})
+    assert response.status_code == 400
+    assert marks(db) == {}
+
+
+def test_reasons_are_kept_only_for_absences(db, make_held_cohort):
+    _cohort, (session,), (person,) = make_held_cohort(people=1, held=1)
+    lines = register_lines(session, session.starts_at.date())
+    save_register(session, lines, {person.id: {"status": "present", "reason": None, "note": ""}}, None)
+    assert marks(db)[person.id].reason is None
+
+
+def test_no_register_for_a_future_or_cancelled_session(client, db, login_as, make_held_cohort, make_session):
+    officer = login_as("officer")
+    cohort, _sessions, (person,) = make_held_cohort(people=1, held=1, facility_id=officer.facility_id)
+    future = make_session(cohort, sequence=2, starts_at=datetime.now(UTC) + timedelta(hours=1))
+    cancelled = make_session(cohort, sequence=3, status="cancelled")
+    for session in (future, cancelled):
+        with pytest.raises(ValidationFailed):
+            check_open(session)
+        assert client.get(register_url(session)).status_code == 302
+        assert client.post_form(register_url(session), form_for([person])).status_code == 302
+    assert marks(db) == {}
+
+
+def test_people_withdrawn_before_the_session_are_not_on_its_register(
+    db, make_held_cohort, make_participant, make_enrolment
+):
+    cohort, (session,), (staying,) = make_held_cohort(people=1, held=1)
+    session_day = session.starts_at.date()
+    left_before = make_participant(facility_id=cohort.facility_id)
+    make_enrolment(
+        left_before,
+        cohort,
+        status="withdrawn",
+        withdrawal_reason="released",
+        withdrawn_on=session_day - timedelta(days=1),
+    )
+    left_after = make_participant(facility_id=cohort.facility_id)
+    make_enrolment(
+        left_after,
+        cohort,
+        status="withdrawn",
+        withdrawal_reason="released",
+        withdrawn_on=session_day + timedelta(days=7),
+    )
+    waiting = make_participant(facility_id=cohort.facility_id)
+    make_enrolment(waiting, cohort, status="waitlisted", waitlist_position=1)
+    people = {line.participant.id for line in register_lines(session, session_day)}
+    assert people == {staying.id, left_after.id}
+
+
+def test_facilitator_of_the_cohort_takes_the_register_seeing_first_names(
+    client, db, login_as, make_held_cohort
+):
+    facilitator = login_as("facilitator")
+    cohort, (session,), (person,) = make_held_cohort(
+        people=1, held=1, department_id=facilitator.department_id
+    )
+    person.full_name = "Жұмабеков Дәурен Ержанұлы"
+    session.assignments.append(SessionAssignment(user_id=facilitator.id, role="lead"))
+    db.session.commit()
+    page = client.get(register_url(session)).get_data(as_text=True)
+    assert "Дәурен Ж." in page and "Жұмабеков" not in page and person.facility_number not in page
+    assert client.post_form(register_url(session), form_for([person])).status_code == 302
+    assert db.session.execute(select(func.count(AttendanceMark.id))).scalar_one() == 1
+
+
+def test_registers_of_other_cohorts_are_not_found(client, login_as, make_held_cohort):
+    login_as("facilitator")
+    _cohort, (session,), _people = make_held_cohort(people=1, held=1)
+    assert client.get(register_url(session)).status_code == 404
+
+
+def test_officer_of_another_facility_gets_404_and_coordinators_403(client, login_as, make_held_cohort):
+    login_as("officer")
+    _cohort, (session,), _people = make_held_cohort(people=1, held=1)
+    assert client.get(register_url(session)).status_code == 404
+    assert client.get(f"/sessions/{session.id}/sign-in-sheet.pdf").status_code == 404
+
+
+def test_coordinators_do_not_take_registers(client, login_as, make_held_cohort):
+    coordinator = login_as("coordinator")
+    _cohort, (session,), _people = make_held_cohort(people=1, held=1, department_id=coordinator.department_id)
+    assert client.get(register_url(session)).status_code == 403
