@@ -118,6 +118,26 @@ def problems(domain: str) -> list[str]:
     return found
 
 
+def conflicts() -> list[str]:
+    """Messages translated differently in two domains' catalogues.
+
+    The app merges every domain's catalogue into one, so a message has exactly one translation
+    per language; two different ones would make one domain show the other's wording. Use one
+    translation, or a more specific English text where the meanings really differ.
+    """
+    found = []
+    for lang in TARGET_LANGUAGES:
+        seen: dict[tuple, dict[str, object]] = {}
+        for domain in domains():
+            for message in load(domain, lang):
+                if message.id and message.string:
+                    seen.setdefault((message.id, message.context), {})[domain] = message.string
+        for (msgid, _context), by_domain in seen.items():
+            if len(set(by_domain.values())) > 1:
+                found.append(f"{lang}: {msgid!r} translated differently: {by_domain}")
+    return found
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
     selected = argv[2:] or domains()
@@ -128,7 +148,7 @@ def main(argv: list[str]) -> int:
         for domain in selected:
             compile_catalogues(domain)
     elif command == "check":
-        listed = [line for domain in selected for line in problems(domain)]
+        listed = [line for domain in selected for line in problems(domain)] + conflicts()
         for line in listed:
             print(line)  # noqa: T201 - a command-line report
         print(f"{len(listed)} problem(s)")  # noqa: T201

@@ -45,7 +45,7 @@ def comparison_charts(
     change = charts.change_histogram(
         comparison.changes,
         _("Change in score (%(second)s minus %(first)s)", second=second_label, first=first_label),
-        _("People"),
+        _("Number of people"),
         _("Distribution of the change in score: %(scale)s", scale=label),
     )
     return {"paired": paired, "change": change}

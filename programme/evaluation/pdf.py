@@ -98,7 +98,7 @@ def _build(filters: Filters, locale: str, small_cells: SmallCells) -> bytes:
     story.append(
         _table(
             [
-                [_("Group"), _("People")],
+                [_("Group"), _("Number of people")],
                 [_("Answered at both timepoints"), count(attrition.both)],
                 [_("Answered only at %(timepoint)s", timepoint=first), count(attrition.first_only)],
                 [_("Answered only at %(timepoint)s", timepoint=second), count(attrition.second_only)],
@@ -207,7 +207,7 @@ def _build(filters: Filters, locale: str, small_cells: SmallCells) -> bytes:
             story.append(
                 _table(
                     [
-                        ["", first, second, _("Change")],
+                        ["", first, second, _("Change in score")],
                         [
                             _("Mean"),
                             number(result.mean_pre),

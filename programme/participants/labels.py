@@ -25,7 +25,7 @@ OFFENCE_CATEGORIES = {
 ENROLMENT_STATUSES = {
     "enrolled": _l("Enrolled"),
     "waitlisted": _l("Waiting list"),
-    "completed": _l("Completed"),
+    "completed": _l("Completed the course"),
     "withdrawn": _l("Withdrawn"),
 }
 WITHDRAWAL_REASONS = {

@@ -25,7 +25,7 @@ KIND_LABELS = {"scored": _l("Scored (subscales)"), "categorical": _l("Categorica
 ITEM_TYPE_LABELS = {
     "likert": _l("Likert scale"),
     "single_choice": _l("Single choice"),
-    "number": _l("Number"),
+    "number": _l("Number (numeric answer)"),
     "text": _l("Free text"),
 }
 METHOD_LABELS = {"mean": _l("Mean of answered items"), "sum": _l("Sum")}

@@ -18,3 +18,8 @@ def test_the_check_finds_an_untranslated_message(tmp_path, monkeypatch):
     problems = catalogues.problems("demo_domain")
     assert "demo_domain/kk: missing 'A brand new message'" in problems
     assert "demo_domain/ru: missing 'A brand new message'" in problems
+
+
+def test_no_message_is_translated_two_ways_across_domains():
+    found = catalogues.conflicts()
+    assert found == [], "\n".join(found[:30])
