@@ -76,9 +76,10 @@ class Config:
 
     # Login throttling (counted in the database so several app servers share it).
     LOGIN_WINDOW_MINUTES = 15
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
-    LOGIN_LOCK_MINUTES = 15
+    LOGIN_FREE_FAILURES = 3  # failures before each next attempt must wait 1, 2, 4 ... seconds
+    LOGIN_MAX_DELAY_SECONDS = 60
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 10  # then locked until the failures leave the window
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 50
 
     # argon2id parameters (OWASP: m=19 MiB, t=2, p=1 is the floor; ours are above it).
     ARGON2_TIME_COST = 3

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from programme.audit.services import Actor, record
+from programme.auth import throttle
 from programme.auth.models import LoginAttempt, User
 from programme.auth.passwords import (
     hash_password,
@@ -51,27 +52,6 @@ def _actor(user: User) -> Actor:
     return Actor(user.id, user.email)
 
 
-def _recent_failures(column, value: str, since: datetime) -> int:
-    return db.session.execute(
-        select(func.count(LoginAttempt.id)).where(
-            column == value,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.attempted_at >= since,
-        )
-    ).scalar_one()
-
-
-def is_throttled(email: str, remote_addr: str, now: datetime | None = None) -> bool:
-    config = current_app.config
-    now = now or datetime.now(UTC)
-    since = now - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-    return (
-        _recent_failures(LoginAttempt.email, email, since) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(LoginAttempt.remote_addr, remote_addr, since)
-        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    )
-
-
 def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
     """Check credentials; record the attempt and its audit row whatever the outcome.
 
@@ -82,12 +62,13 @@ def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
     email = normalise_email(email)[:255]
     now = datetime.now(UTC)
     with unit_of_work():
-        if is_throttled(email, remote_addr, now):
-            spend_verification_time(password)
+        attempts = throttle.recent_attempts(email, remote_addr, now)
+        if throttle.is_refused(attempts, now):
             db.session.add(
                 LoginAttempt(email=email, remote_addr=remote_addr, attempted_at=now, succeeded=False)
             )
             record("login_throttled", "user_account", None, {"email": email})
+            throttle.note_failure(email, remote_addr, attempts)
             return SignInResult(None, throttled=True)
         user = find_user_by_email(email)
         if user is None:
@@ -98,6 +79,7 @@ def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
         db.session.add(LoginAttempt(email=email, remote_addr=remote_addr, attempted_at=now, succeeded=valid))
         if not valid:
             record("login_failure", "user_account", user.id if user else None, {"email": email})
+            throttle.note_failure(email, remote_addr, attempts)
             return SignInResult(None)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
@@ -115,7 +97,8 @@ def complete_second_factor(user: User, code: str, remote_addr: str) -> SignInRes
 
     now = datetime.now(UTC)
     with unit_of_work():
-        if is_throttled(user.email, remote_addr, now):
+        attempts = throttle.recent_attempts(user.email, remote_addr, now)
+        if throttle.is_refused(attempts, now):
             db.session.add(
                 LoginAttempt(email=user.email, remote_addr=remote_addr, attempted_at=now, succeeded=False)
             )

@@ -24,6 +24,9 @@ MESSAGES = {
     "unassigned": _l("You were removed from %(cohort)s, session %(sequence)s on %(when)s."),
     "session_moved": _l("%(cohort)s, session %(sequence)s moved to %(when)s."),
     "session_cancelled": _l("%(cohort)s, session %(sequence)s on %(when)s was cancelled: %(reason)s"),
+    "account_locked": _l(
+        "Sign-in to %(email)s was locked after %(count)s failed attempts (the last from %(address)s)."
+    ),
     "closure": _l(
         "%(facility)s is closed from %(start)s to %(end)s (%(reason)s). Sessions cancelled: %(count)s."
     ),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
 
 from programme.audit.models import AuditEvent
 from programme.auth.models import LoginAttempt, User
@@ -47,12 +49,53 @@ def test_deactivated_account_cannot_sign_in(client, make_user, db):
 
 def test_repeated_failures_lock_the_account_even_with_the_right_password(app, client, make_user, db):
     user = make_user("officer")
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
         sign_in(client, user.email, "wrong-password-guess")
     response = sign_in(client, user.email)
     assert response.status_code == 200
     assert "Too many failed attempts" in response.get_data(as_text=True)
-    assert db.session.execute(select(func.count()).select_from(LoginAttempt)).scalar_one() == 6
+    assert db.session.execute(select(func.count()).select_from(LoginAttempt)).scalar_one() == limit + 1
+
+
+def test_after_a_few_failures_the_next_attempt_must_wait(app, client, make_user, db, monkeypatch):
+    user = make_user("officer")
+    free = app.config["LOGIN_FREE_FAILURES"]
+    for _ in range(free):
+        assert GENERIC_FAILURE in sign_in(client, user.email, "wrong-password-guess").get_data(as_text=True)
+    # the right password, but too soon after the third failure: refused without checking it
+    assert "Too many failed attempts" in sign_in(client, user.email).get_data(as_text=True)
+    # once the wait (1 s after 3 failures, 2 s after 4) has passed, the right password works
+    db.session.execute(
+        update(LoginAttempt).values(attempted_at=LoginAttempt.attempted_at - timedelta(seconds=3))
+    )
+    db.session.commit()
+    assert sign_in(client, user.email).status_code == 302
+
+
+def test_wait_doubles_and_is_capped(app):
+    from programme.auth.throttle import required_wait
+
+    free, cap = app.config["LOGIN_FREE_FAILURES"], app.config["LOGIN_MAX_DELAY_SECONDS"]
+    assert required_wait(free - 1).total_seconds() == 0
+    assert [required_wait(free + k).total_seconds() for k in range(4)] == [1, 2, 4, 8]
+    assert required_wait(free + 30).total_seconds() == cap
+
+
+def test_reaching_the_limit_is_audited_and_admins_are_told(app, client, make_user, db, monkeypatch):
+    from programme.notifications.models import Notification
+
+    monkeypatch.setitem(app.config, "LOGIN_FREE_FAILURES", 100)  # no waits: count straight to the lock
+    admin = make_user("admin")
+    user = make_user("officer")
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] + 2):
+        sign_in(client, user.email, "wrong-password-guess")
+    locked = (
+        db.session.execute(select(AuditEvent).where(AuditEvent.action == "account_locked")).scalars().all()
+    )
+    assert len(locked) == 1 and locked[0].changes["email"] == user.email
+    notices = db.session.execute(select(Notification).where(Notification.user_id == admin.id)).scalars().all()
+    assert [n.kind for n in notices] == ["account_locked"]
 
 
 def test_unknown_accounts_are_throttled_the_same_way(app, client):
