@@ -22,7 +22,7 @@ from programme.core.forms import apply_problems, choices
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, ROLE_LABELS, public, requires, signed_in
 from programme.core.security import mark_session_start
-from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.services import ValidationFailed
 from programme.core.urls import local_or
 from programme.extensions import db
 from programme.facilities.services import department_choices, facility_choices
@@ -172,8 +172,6 @@ def edit_user(user_id: int):
                 is_active=form.is_active.data,
                 version_id=form.submitted_version(),
             )
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
+from programme.core.services import StaleEdit
 from programme.extensions import db
 
 
 def _page(status: int, title: str, message: str):
     return render_template("core/error.html", status=status, title=title, message=message), status
+
+
+IGNORED_FIELDS = frozenset({"csrf_token", "version_id", "submission_token"})
+
+
+def differences(current) -> list[tuple[str, str, str]]:
+    """(field, what you sent, what is saved now) for each submitted field the record has."""
+    rows = []
+    for name, sent in request.form.items():
+        if name in IGNORED_FIELDS or not hasattr(current, name):
+            continue
+        saved = getattr(current, name)
+        saved_text = "" if saved is None else str(saved)
+        if saved_text != sent:
+            rows.append((name, sent, saved_text))
+    return rows
 
 
 def register_error_handlers(app) -> None:
@@ -38,6 +56,21 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(405)
     def method_not_allowed(_error):
         return _page(405, _("Not allowed"), _("This action cannot be done this way."))
+
+    @app.errorhandler(StaleEdit)
+    def stale_edit(error: StaleEdit):
+        db.session.rollback()
+        return render_template("core/stale_edit.html", rows=differences(error.current)), 409
+
+    @app.errorhandler(StaleDataError)
+    def stale_write(_error):
+        # Two saves of one record crossed between the version check and the write.
+        db.session.rollback()
+        return _page(
+            409,
+            _("Changed by someone else"),
+            _("Someone saved this record after you opened it. Reload it and make your change again."),
+        )
 
     @app.errorhandler(409)
     def conflict(_error):

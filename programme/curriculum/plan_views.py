@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from programme.core.forms import ActionForm, apply_problems, form_values
 from programme.core.permissions import ADMIN, COORDINATOR, requires, signed_in
-from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.services import ValidationFailed
 from programme.curriculum import editing, services, versions
 from programme.curriculum.content import (
     PLAN_TEXT_FIELDS,
@@ -118,8 +118,6 @@ def edit_plan(plan_id: int):
     if form.validate_on_submit():
         try:
             editing.update_plan(plan, form_values(form), language, form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:
@@ -156,8 +154,6 @@ def edit_steps(plan_id: int):
             editing.update_steps(
                 plan, [entry.data for entry in form.steps], language, form.submitted_version()
             )
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

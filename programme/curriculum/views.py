@@ -10,7 +10,7 @@ from flask_login import current_user
 from programme.core.forms import ActionForm, apply_problems, form_values
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, requires, signed_in
-from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.services import ValidationFailed
 from programme.curriculum import editing, find, services, transfer, versions
 from programme.curriculum.content import STATUS_LABELS, pick
 from programme.curriculum.forms import CloneForm, CurriculumForm, ImportForm, NewCurriculumForm
@@ -169,8 +169,6 @@ def edit_curriculum(curriculum_id: int):
     if form.validate_on_submit():
         try:
             editing.update_curriculum(draft, form_values(form), language, form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from programme.core.forms import apply_problems, form_values
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, OFFICER, requires
-from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.services import ValidationFailed
 from programme.core.submissions import AlreadySubmitted, submit_once
 from programme.facilities import services
 from programme.facilities.forms import DepartmentForm, FacilityForm, NewDepartmentForm, NewFacilityForm
@@ -71,8 +71,6 @@ def edit_facility(facility_id: int):
     if form.validate_on_submit():
         try:
             services.update_facility(facility, form_values(form), form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:
@@ -116,8 +114,6 @@ def edit_department(department_id: int):
     if form.validate_on_submit():
         try:
             services.update_department(department, form_values(form), form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

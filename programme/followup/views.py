@@ -3,7 +3,7 @@ reoffending measures, chart and export for evaluators (days from release only, n
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from programme.audit.services import record
 from programme.core.forms import apply_problems, choices
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, EVALUATOR, OFFICER, requires
-from programme.core.services import StaleEdit, ValidationFailed, unit_of_work
+from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
 from programme.facilities.models import Facility
 from programme.facilities.regions import REGIONS
@@ -111,8 +111,6 @@ def record_release(person_id: int):
             else:
                 services.update_release(release, person, values, form.submitted_version())
                 flash(_("Release corrected."), "success")
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:
@@ -131,8 +129,6 @@ def record_check(check_id: int):
     if form.validate_on_submit():
         try:
             withdrawn = services.record_check(check, form.values(), current_user.id, form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager
 from programme.core.forms import apply_problems
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER, requires
-from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.services import ValidationFailed
 from programme.extensions import db
 from programme.facilities.services import facility_choices
 from programme.participants import consent as consent_services
@@ -138,8 +138,6 @@ def edit_participant(participant_id: int):
     if form.validate_on_submit():
         try:
             services.update_participant(participant, form.values(), form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

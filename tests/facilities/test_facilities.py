@@ -80,6 +80,9 @@ def test_stale_edit_is_refused_with_409(client, login_as, make_facility, db):
         {**FORM, "code": facility.code, "version_id": stale_version},
     )
     assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Changed by someone else" in page
+    assert "Changed meanwhile" in page  # the other person's saved value is shown
     db.session.refresh(facility)
     assert facility.name_en == "Changed meanwhile"
 

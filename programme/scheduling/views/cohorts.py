@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from programme.core.forms import ActionForm, apply_problems, choices, form_values
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, FACILITATOR, OFFICER, requires
-from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.services import ValidationFailed
 from programme.facilities.services import facility_choices
 from programme.scheduling.forms import AssignForm, CancelSessionForm, CohortForm, StatusForm
 from programme.scheduling.services import assignment, cohorts, conflicts, generation, logs
@@ -87,8 +87,6 @@ def edit_cohort(cohort_id: int):
     if form.validate_on_submit():
         try:
             cohorts.update_cohort(current_user, cohort, form_values(form), form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from programme.core.forms import ActionForm, apply_problems, choices, form_values
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, FACILITATOR, requires
-from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.services import ValidationFailed
 from programme.facilities.services import facility_choices
 from programme.scheduling.forms import WEEKDAYS, ExceptionForm, PassForm, ProfileForm, SlotForm
 from programme.scheduling.models import AvailabilityException, AvailabilitySlot
@@ -64,8 +64,6 @@ def edit_facilitator(facilitator_id: int):
     if form.validate_on_submit():
         try:
             facilitators.update_profile(facilitator, form_values(form), form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from programme.core.forms import ActionForm, apply_problems, choices, form_values
 from programme.core.permissions import ADMIN, COORDINATOR, FACILITATOR, requires
-from programme.core.services import StaleEdit, ValidationFailed
+from programme.core.services import ValidationFailed
 from programme.scheduling.forms import AssignForm, CancelSessionForm, MoveSessionForm, SessionLogForm
 from programme.scheduling.services import assignment, conflicts, generation, logs
 from programme.scheduling.services.scope import get_managed_session_or_404, get_session_or_404, to_local
@@ -129,8 +129,6 @@ def edit_session_log(session_id: int):
     if form.validate_on_submit():
         try:
             logs.save_log(session, current_user.id, form_values(form), form.submitted_version())
-        except StaleEdit:
-            abort(409)
         except ValidationFailed as failure:
             apply_problems(form, failure)
         else:
