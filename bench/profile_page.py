@@ -1,6 +1,6 @@
 """Profile one page over the national data: where the time goes (SQL statements and Python).
 
-    .venv/bin/python bench/profile.py --url /evaluation --role evaluator \
+    .venv/bin/python bench/profile_page.py --url /evaluation --role evaluator \
         --database sqlite:///bench/data/national-2026-1_0.db
 
 Prints the statements by time spent (with how often each ran) and the functions with the most
