@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app
 
-.PHONY: run test test-slow lint security format translations translations-update venv help
+.PHONY: run test test-slow lint security format translations translations-update venv help bench bench-quick
 
 help:
 	@echo "make run      set up and serve the app on http://127.0.0.1:5000 (demo data on first run)"
@@ -13,6 +13,8 @@ help:
 	@echo "make lint     ruff (lint and format check)"
 	@echo "make security bandit and pip-audit"
 	@echo "make translations-update   extract strings into translations/<domain>/{kk,ru}"
+	@echo "make bench    national-scale benchmark, SQLite and PostgreSQL (BENCH_PG=...), three sizes"
+	@echo "make bench-quick   the benchmark on SQLite at 1/16 only"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -56,3 +58,11 @@ format: $(STAMP)
 
 security: $(STAMP)
 	bash .ci/security
+
+# The national benchmark (bench/README.md). PostgreSQL: BENCH_PG=postgresql+psycopg://.../pip_bench
+bench: translations
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet locust || true
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-quick: translations
+	$(BIN)/python bench/run.py --engines sqlite --sizes 1/16 --reps 10 --mixed-seconds 10 $(BENCH_ARGS)

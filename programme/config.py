@@ -96,6 +96,7 @@ class Config:
     TRUSTED_PROXIES = 0  # reverse proxies in front of the app (X-Forwarded-For hops to trust)
     SMALL_CELL_MINIMUM = 5
     PER_PAGE = 50
+    BENCH_QUERY_HEADER = False  # benchmark only: X-Query-Count response header
 
 
 class DevelopmentConfig(Config):
@@ -152,6 +153,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", 0)
     if "SESSION_COOKIE_SECURE" in environ:
         app.config["SESSION_COOKIE_SECURE"] = _env_bool("SESSION_COOKIE_SECURE", False)
+    app.config["BENCH_QUERY_HEADER"] = _env_bool("BENCH_QUERY_HEADER", app.config["BENCH_QUERY_HEADER"])
     app.config.update(overrides)
 
     if env_name == "production":

@@ -35,6 +35,25 @@ def _page_url(number: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **arguments)
 
 
+def _count_queries_per_request(app: Flask) -> None:
+    """Benchmark only: an X-Query-Count header with the SQL statements the request ran."""
+    from programme.core.querycount import count_queries
+
+    @app.before_request
+    def _start_counting():
+        g.bench_queries = count_queries(db.engine)
+        g.bench_query_log = g.bench_queries.__enter__()
+
+    @app.after_request
+    def _report_count(response):
+        log = g.pop("bench_query_log", None)
+        counter = g.pop("bench_queries", None)
+        if counter is not None:
+            counter.__exit__(None, None, None)
+            response.headers["X-Query-Count"] = str(log.count)
+        return response
+
+
 def init_core(app: Flask) -> None:
     if app.config.get("TRUSTED_PROXIES"):
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -63,6 +82,8 @@ def init_core(app: Flask) -> None:
     install_listener()
     register_error_handlers(app)
 
+    if app.config.get("BENCH_QUERY_HEADER"):  # first, so it counts every other hook's queries
+        _count_queries_per_request(app)
     app.before_request(deny_undeclared_endpoints)
     app.before_request(enforce_session_timeouts)
     app.after_request(set_security_headers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, render_template_string
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -29,3 +29,10 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="down"), 503
     return jsonify(status="ok", database="up")
+
+
+@bp.route("/bench/floor")
+@public
+def bench_floor():
+    """The benchmark's floor: the base layout and nothing else (no database work)."""
+    return render_template_string('{% extends "base.html" %}')
