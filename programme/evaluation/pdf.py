@@ -49,9 +49,14 @@ def _table(rows: list[list], widths=None, header: bool = True) -> Table:
     return table
 
 
+MAX_IMAGE_HEIGHT = 200 * mm  # a tall chart (a forest plot of many cohorts) must still fit a page
+
+
 def _image(chart, width: float = 120 * mm) -> Image:
     image = Image(BytesIO(chart.png))
     ratio = image.imageHeight / image.imageWidth
+    if width * ratio > MAX_IMAGE_HEIGHT:
+        width = MAX_IMAGE_HEIGHT / ratio
     image.drawWidth, image.drawHeight = width, width * ratio
     image.hAlign = "LEFT"
     return image
