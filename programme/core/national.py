@@ -685,12 +685,9 @@ def _move_sequences(models: Iterable) -> None:
         return
     for model in models:
         name = model.__tablename__
-        db.session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 - our table names
-                f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
-            )
-        )
+        # Table names come from our own models, never from input.
+        statement = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {name}))"  # noqa: S608, E501  # nosec B608
+        db.session.execute(text(statement))
 
 
 def load(seed: int = 2026, fraction: float = 1.0, progressbar=None) -> dict[str, int]:
