@@ -162,9 +162,10 @@ def seed_scheduling(now: datetime | None = None) -> list[str]:
             cohort = _cohort(plan, facility, departments[plan.department_index], now)
             created.append(cohort)
             lockdown += _apply_lockdown(cohort, facility)
-            if plan.status == "planned":
-                continue  # planned: sessions generated, not staffed yet
             lead, co = (users.get(email) for email in TEAMS[plan.department_index])
+            if plan.status == "planned":
+                # Planned: staffed with a lead; the co-facilitator is still to be found.
+                lead, co = co, None
             for session in cohort.sessions:
                 for role, user in (("lead", lead), ("co", co)):
                     if user is not None:
