@@ -95,6 +95,7 @@ class Config:
     HSTS = False
     TRUSTED_PROXIES = 0  # reverse proxies in front of the app (X-Forwarded-For hops to trust)
     SMALL_CELL_MINIMUM = 5
+    RETENTION_DAYS = 365  # after follow-up ends, names and facility numbers are removed
     PER_PAGE = 50
     BENCH_QUERY_HEADER = False  # benchmark only: X-Query-Count response header
 
@@ -146,6 +147,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         "SESSION_ABSOLUTE_HOURS", app.config["SESSION_ABSOLUTE_HOURS"]
     )
     app.config["SMALL_CELL_MINIMUM"] = _env_int("SMALL_CELL_MINIMUM", app.config["SMALL_CELL_MINIMUM"])
+    app.config["RETENTION_DAYS"] = _env_int("RETENTION_DAYS", app.config["RETENTION_DAYS"])
     if "TOTP_REQUIRED_ROLES" in environ:
         roles = environ["TOTP_REQUIRED_ROLES"].replace(" ", "")
         app.config["TOTP_REQUIRED_ROLES"] = tuple(role for role in roles.split(",") if role)

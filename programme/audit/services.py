@@ -35,7 +35,7 @@ class Audited:
     __audit_ignore__: frozenset[str] = frozenset({"version_id", "updated_at"})
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -45,9 +45,9 @@ def _jsonable(value):
     if isinstance(value, bytes):
         return REDACTED
     if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     return value
 
 
@@ -101,7 +101,7 @@ def _column_changes(obj, action: str) -> dict:
             old, new = (REDACTED if old is not None else None), (REDACTED if new is not None else None)
         if action != "update" and new is None and old is None:
             continue
-        changes[key] = [_jsonable(old), _jsonable(new)]
+        changes[key] = [jsonable(old), jsonable(new)]
     return changes
 
 
@@ -130,7 +130,7 @@ def _row(action: str, entity_type: str, entity_id, changes: dict, purpose: str =
         "action": action,
         "entity_type": entity_type,
         "entity_id": None if entity_id is None else str(entity_id),
-        "changes": _jsonable(changes),
+        "changes": jsonable(changes),
         "purpose": purpose,
         "remote_addr": _remote_addr(),
     }

@@ -7,9 +7,10 @@ from programme.core.registry import add_nav, add_panel, add_seeder
 
 
 def register(app) -> None:
-    from programme.participants import demo, models, services, views  # noqa: F401 - models: the tables
+    from programme.participants import cli, demo, models, services, views  # noqa: F401 - models: the tables
 
     app.register_blueprint(views.bp)
+    cli.register(app)
     add_nav(
         app,
         _l("Participants"),
