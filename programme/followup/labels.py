@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from programme.participants.labels import GENDERS, OFFENCE_CATEGORIES
+
 RELEASE_TYPE_LABELS = {
     "end_of_sentence": _l("End of sentence"),
     "conditional_early": _l("Conditional early release"),
@@ -25,15 +27,9 @@ OUTCOME_LABELS = {
     "left_country": _l("Left the country"),
     "lost_to_follow_up": _l("Lost to follow-up"),
 }
-OFFENCE_LABELS = {
-    "violent": _l("Violent"),
-    "property": _l("Property"),
-    "drugs": _l("Drugs"),
-    "economic": _l("Economic"),
-    "traffic": _l("Traffic"),
-    "other": _l("Other"),
-}
-GENDER_LABELS = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
+# People's categories belong to the registry: one source of their labels.
+OFFENCE_LABELS = OFFENCE_CATEGORIES
+GENDER_LABELS = GENDERS
 GROUP_LABELS = {
     "completer": _l("Completers"),
     "non_completer": _l("Non-completers"),
