@@ -4,17 +4,21 @@ it was. Through the service, and through HTTP for the register and the participa
 
 from __future__ import annotations
 
+import errno
 import io
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
 from programme.attendance.models import AttendanceMark
 from programme.attendance.registers import local_date, register_lines, save_register
 from programme.curriculum import transfer
+from programme.operations import backup
+from programme.operations.backup import BackupError, create_backup, restore_backup
 from programme.participants import imports, privacy
 from programme.participants.models import Consent, Participant
 from programme.questionnaires.services.entry import enter_paper_form
@@ -24,6 +28,7 @@ from programme.scheduling.services.assignment import assign_to_cohort
 from programme.scheduling.services.closures import create_closure
 from programme.scheduling.services.generation import generate_sessions
 from tests.core.faults import assert_unchanged, failing_on, snapshot
+from tests.operations.test_backup import empty_target
 
 HEADER = "full_name;facility_number;birth_year;gender;languages;sentence_start;expected_release"
 
@@ -219,13 +224,13 @@ def test_closure_cancelling_sessions_fails_whole(
     sessions = [make_session(cohort, n, datetime(2026, 12, n, 5, 0, tzinfo=UTC)) for n in range(1, 4)]
     assign(sessions[0], make_user("facilitator", department_id=department.id))
     make_user("coordinator", department_id=department.id)
-    fails_whole(
+    injection = fails_whole(
         lambda: create_closure(facility, date(2026, 12, 1), date(2026, 12, 3), "Lockdown", None),
         "INSERT",
         "notification",
-        after=("UPDATE", "programme_session"),
-        nth=2,  # the first person is notified, the second fails
+        after=("UPDATE", "programme_session"),  # closure, cancellations and their audit rows written
     )
+    assert injection.wrote("INSERT", "facility_closure") and injection.wrote("INSERT", "audit_event")
 
 
 # --- privacy -----------------------------------------------------------------------------------
@@ -271,3 +276,50 @@ def test_generation_after_a_failure_gives_the_whole_plan(db, make_cohort):
     plan = generate_sessions(cohort, preview=False)
     assert len(plan.sessions) == 10
     assert timedelta(0) < plan.sessions[1].starts_at - plan.sessions[0].starts_at
+
+
+# --- backup restore ------------------------------------------------------------------------------
+
+
+def _archive(tmp_path, make_held_cohort, make_mark) -> Path:
+    _cohort, sessions, people = make_held_cohort(people=3, held=2)
+    for person in people:
+        make_mark(sessions[0], person, "present")
+    return Path(create_backup(tmp_path / "backups").path)
+
+
+def _tables(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_a_restore_failing_half_way_leaves_the_target_empty(db, tmp_path, make_held_cohort, make_mark, monkeypatch):
+    archive = _archive(tmp_path, make_held_cohort, make_mark)
+    with empty_target(db, tmp_path) as target:
+        if db.engine.dialect.name == "sqlite":
+            # The disk fills up after part of the database file is written.
+            def disk_full(source, destination, length):
+                destination.write(source.read(length // 2))
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            monkeypatch.setattr(backup.shutil, "copyfileobj", disk_full)
+            with pytest.raises(OSError, match="No space left"):
+                restore_backup(archive, target)
+            assert list((tmp_path).glob("restored.db*")) == []
+            assert not [p for p in tmp_path.iterdir() if p.name.endswith(".restoring")]
+        else:
+            # An object in the way of the last step (the indexes, after all rows are copied).
+            index = db.session.execute(
+                text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'ix_%' LIMIT 1")
+            ).scalar_one()
+            clash = create_engine(target)
+            with clash.begin() as connection:
+                connection.execute(text(f'CREATE VIEW "{index}" AS SELECT 1 AS one'))
+            clash.dispose()
+            with pytest.raises(BackupError, match="pg_restore failed"):
+                restore_backup(archive, target)
+            assert _tables(target) == []
