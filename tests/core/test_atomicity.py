@@ -30,6 +30,7 @@ from programme.scheduling.services.generation import generate_sessions
 from tests.core.faults import assert_unchanged, failing_on, snapshot
 from tests.operations.test_backup import empty_target
 
+AN_INDEX = "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'ix_%' LIMIT 1"
 HEADER = "full_name;facility_number;birth_year;gender;languages;sentence_start;expected_release"
 
 
@@ -41,7 +42,8 @@ def english(app, db):
 
 def people_csv(count: int) -> bytes:
     lines = [HEADER] + [
-        f"Омаров Асхат {n};K-{n:04d};198{n % 10};male;kk, ru;2023-01-10;01.06.2028" for n in range(1, count + 1)
+        f"Омаров Асхат {n};K-{n:04d};198{n % 10};male;kk, ru;2023-01-10;01.06.2028"
+        for n in range(1, count + 1)
     ]
     return "\n".join(lines).encode("utf-8")
 
@@ -200,7 +202,9 @@ def test_session_generation_fails_whole(db, make_cohort):
     )
 
 
-def test_bulk_assignment_fails_whole(db, make_facility, make_department, make_cohort, make_session, make_facilitator):
+def test_bulk_assignment_fails_whole(
+    db, make_facility, make_department, make_cohort, make_session, make_facilitator
+):
     department, facility = make_department(), make_facility()
     cohort = make_cohort(facility_id=facility.id, department_id=department.id, start_date=date(2027, 3, 2))
     for sequence in range(1, 5):
@@ -297,7 +301,9 @@ def _tables(url: str) -> list[str]:
         engine.dispose()
 
 
-def test_a_restore_failing_half_way_leaves_the_target_empty(db, tmp_path, make_held_cohort, make_mark, monkeypatch):
+def test_a_restore_failing_half_way_leaves_the_target_empty(
+    db, tmp_path, make_held_cohort, make_mark, monkeypatch
+):
     archive = _archive(tmp_path, make_held_cohort, make_mark)
     with empty_target(db, tmp_path) as target:
         if db.engine.dialect.name == "sqlite":
@@ -313,9 +319,7 @@ def test_a_restore_failing_half_way_leaves_the_target_empty(db, tmp_path, make_h
             assert not [p for p in tmp_path.iterdir() if p.name.endswith(".restoring")]
         else:
             # An object in the way of the last step (the indexes, after all rows are copied).
-            index = db.session.execute(
-                text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'ix_%' LIMIT 1")
-            ).scalar_one()
+            index = db.session.execute(text(AN_INDEX)).scalar_one()
             clash = create_engine(target)
             with clash.begin() as connection:
                 connection.execute(text(f'CREATE VIEW "{index}" AS SELECT 1 AS one'))
