@@ -9,9 +9,10 @@ comparison and survey pages. Every ~10 s it samples the resident memory (VmRSS) 
 master and workers. It prints per engine the requests, errors, p95 per minute and the memory at
 start, end and peak with a verdict on growth, and writes bench/soak-results.json.
 
-Memory verdict: the mean of the workers' RSS over the last third of the run against the first
-third's; pass when it grew by less than 20 % and the growth is flattening (the last third's slope,
-MB per minute, is at most half the first third's, or under 1 MB/min).
+Memory verdict: after the first minute (warm-up), the mean of the workers' RSS over the last
+third of the run against the first third's; pass when it grew by less than 20 % and the growth is
+flattening (the last third's slope, MB per minute, is at most half the first third's, or under
+1 MB/min).
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ follow-up checks), generated deterministically from a seed and written with SQLA
 inserts in batches (no ORM object per row, hence no audit rows: the data is synthetic).
 
 Ids are assigned here (from the table's current maximum), so rows can point at each other before
-they are written; on PostgreSQL the id sequences are moved past them at the end.
+they are written; on PostgreSQL the id sequences are moved past them at the end. Each batch is
+committed on its own after a start marker (an audit row with the seed, size and first ids), so an
+interrupted load can be resumed to exactly the rows of an uninterrupted one, or restarted.
 """
 
 from __future__ import annotations

@@ -14,9 +14,13 @@ from flask_babel import force_locale
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.exc import OperationalError
 
+from programme.attendance.export import export_attendance
 from programme.attendance.models import AttendanceMark
 from programme.attendance.registers import local_date, register_lines, save_register
 from programme.curriculum import transfer
+from programme.evaluation.analysis import SmallCells
+from programme.evaluation.scope import Filters
+from programme.evaluation.services import export_dataset
 from programme.operations import backup
 from programme.operations.backup import BackupError, create_backup, restore_backup
 from programme.participants import imports, privacy
@@ -327,3 +331,42 @@ def test_a_restore_failing_half_way_leaves_the_target_empty(
             with pytest.raises(BackupError, match="pg_restore failed"):
                 restore_backup(archive, target)
             assert _tables(target) == []
+
+
+# --- exports: read only but for their audit row, so a re-run is safe ----------------------------
+
+
+def _rerun_twice_then_fail(export):
+    """Two runs give the same file and add one audit row each, nothing else; a run whose audit
+    row fails serves nothing and leaves nothing."""
+    before = snapshot()
+    first, second = export(), export()
+    assert first == second
+    after = snapshot()
+    assert {name for name in before if before[name] != after[name]} == {"audit_event"}
+    assert len(after["audit_event"]) == len(before["audit_event"]) + 2
+    with failing_on("INSERT", "audit_event") as injection:
+        with pytest.raises(OperationalError):
+            export()
+    assert injection.fired
+    assert_unchanged(after, snapshot())
+
+
+def test_attendance_export_reruns_safely(db, make_user, make_held_cohort, make_mark):
+    _cohort, sessions, people = make_held_cohort(people=3, held=2)
+    for session in sessions:
+        for person in people:
+            make_mark(session, person, "present")
+    officer = make_user("officer", facility_id=people[0].facility_id)
+    _rerun_twice_then_fail(lambda: export_attendance(officer, "csv", "quarterly report"))
+
+
+def test_evaluation_export_reruns_safely(db, make_study):
+    make_study(per_cohort=6)
+
+    def export():
+        return export_dataset(
+            Filters(instrument="REFLECT"), "csv_wide", "analysis", SmallCells(5, True), "en"
+        )
+
+    _rerun_twice_then_fail(lambda: export().content)
