@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 
@@ -55,6 +57,32 @@ def register(app) -> None:
     app.cli.add_command(seed_demo_command)
 
 
+class LineProgress:
+    """Progress as a line per tenth of the work, for output that is not a terminal (logs, CI),
+    where click's bar shows only its label."""
+
+    def __init__(self, length: int):
+        self.length, self.done, self.next_tenth = max(length, 1), 0, 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        return None
+
+    def update(self, rows: int) -> None:
+        self.done += rows
+        while self.next_tenth <= 10 and self.done * 10 >= self.next_tenth * self.length:
+            click.echo(f"national data: {self.next_tenth * 10} % ({self.done:,} of {self.length:,} rows)")
+            self.next_tenth += 1
+
+
+def _progress(quiet: bool):
+    if quiet or sys.stdout.isatty():
+        return lambda length: click.progressbar(length=length, label="national data", hidden=quiet)
+    return LineProgress
+
+
 def _seed_national(quiet: bool, fraction: float, seed: int, *, resume: bool, restart: bool) -> None:
     from time import perf_counter
 
@@ -65,7 +93,7 @@ def _seed_national(quiet: bool, fraction: float, seed: int, *, resume: bool, res
         counts = load(
             seed=seed,
             fraction=fraction,
-            progressbar=lambda length: click.progressbar(length=length, label="national data", hidden=quiet),
+            progressbar=_progress(quiet),
             resume=resume,
             restart=restart,
         )
