@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app
 
-.PHONY: run test test-slow lint security format translations translations-update venv help bench bench-quick
+.PHONY: run test test-slow lint security format translations translations-update venv help bench bench-quick soak
 
 help:
 	@echo "make run      set up and serve the app on http://127.0.0.1:5000 (demo data on first run)"
@@ -15,6 +15,7 @@ help:
 	@echo "make translations-update   extract strings into translations/<domain>/{kk,ru}"
 	@echo "make bench    national-scale benchmark, SQLite and PostgreSQL (BENCH_PG=...), three sizes"
 	@echo "make bench-quick   the benchmark on SQLite at 1/16 only"
+	@echo "make soak     mixed workload for SOAK_MINUTES (10) on SOAK_ENGINES (sqlite postgresql): errors, p95, memory"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -66,3 +67,10 @@ bench: translations
 
 bench-quick: translations
 	$(BIN)/python bench/run.py --engines sqlite --sizes 1/16 --reps 10 --mixed-seconds 10 $(BENCH_ARGS)
+
+# The soak test (bench/README.md): a mixed read/write workload against gunicorn, memory sampled.
+SOAK_MINUTES ?= 10
+SOAK_ENGINES ?= sqlite postgresql
+soak: translations
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet locust
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES) --engines "$(SOAK_ENGINES)" $(SOAK_ARGS)

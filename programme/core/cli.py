@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import current_app
 
@@ -20,13 +22,22 @@ from programme.core.registry import registry
 )
 @click.option("--fraction", type=click.FloatRange(0.001, 1.0), default=1.0, help="National size share.")
 @click.option("--seed", type=int, default=2026, help="Random seed of the national data.")
-def seed_demo_command(quiet: bool, if_empty: bool, scale: str, fraction: float, seed: int) -> None:
+@click.option("--resume", is_flag=True, help="National: continue an interrupted load where it stopped.")
+@click.option("--restart", is_flag=True, help="National: wipe an interrupted load and start again.")
+def seed_demo_command(
+    quiet: bool, if_empty: bool, scale: str, fraction: float, seed: int, resume: bool, restart: bool
+) -> None:
     """Load the demo data (only where demo data is allowed; never in production)."""
     if not current_app.config["DEMO_ALLOWED"]:
         raise click.ClickException("demo data is not allowed in this mode (PIP_ENV=production)")
     if scale == "national":
-        _seed_national(quiet, fraction, seed)
+        if resume and restart:
+            raise click.ClickException("choose --resume or --restart, not both")
+        act_as("cli:seed-demo")
+        _seed_national(quiet, fraction, seed, resume=resume, restart=restart)
         return
+    if resume or restart:
+        raise click.ClickException("--resume and --restart are for --scale national")
     act_as("cli:seed-demo")
     seeders = sorted(registry().seeders, key=lambda s: s.order)
     lines: list[str] = []
@@ -46,7 +57,33 @@ def register(app) -> None:
     app.cli.add_command(seed_demo_command)
 
 
-def _seed_national(quiet: bool, fraction: float, seed: int) -> None:
+class LineProgress:
+    """Progress as a line per tenth of the work, for output that is not a terminal (logs, CI),
+    where click's bar shows only its label."""
+
+    def __init__(self, length: int):
+        self.length, self.done, self.next_tenth = max(length, 1), 0, 1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        return None
+
+    def update(self, rows: int) -> None:
+        self.done += rows
+        while self.next_tenth <= 10 and self.done * 10 >= self.next_tenth * self.length:
+            click.echo(f"national data: {self.next_tenth * 10} % ({self.done:,} of {self.length:,} rows)")
+            self.next_tenth += 1
+
+
+def _progress(quiet: bool):
+    if quiet or sys.stdout.isatty():
+        return lambda length: click.progressbar(length=length, label="national data", hidden=quiet)
+    return LineProgress
+
+
+def _seed_national(quiet: bool, fraction: float, seed: int, *, resume: bool, restart: bool) -> None:
     from time import perf_counter
 
     from programme.core.national import NationalDataExists, load
@@ -56,13 +93,13 @@ def _seed_national(quiet: bool, fraction: float, seed: int) -> None:
         counts = load(
             seed=seed,
             fraction=fraction,
-            progressbar=lambda length: click.progressbar(length=length, label="national data", hidden=quiet),
+            progressbar=_progress(quiet),
+            resume=resume,
+            restart=restart,
         )
     except NationalDataExists as exc:
         raise click.ClickException(str(exc)) from exc
     if not quiet:
         for table, count in counts.items():
             click.echo(f"  {table}: {count}")
-        click.echo(
-            f"National data (seed {seed}, fraction {fraction}) loaded in {perf_counter() - started:.1f} s"
-        )
+        click.echo(f"National data loaded in {perf_counter() - started:.1f} s")

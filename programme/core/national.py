@@ -7,7 +7,9 @@ follow-up checks), generated deterministically from a seed and written with SQLA
 inserts in batches (no ORM object per row, hence no audit rows: the data is synthetic).
 
 Ids are assigned here (from the table's current maximum), so rows can point at each other before
-they are written; on PostgreSQL the id sequences are moved past them at the end.
+they are written; on PostgreSQL the id sequences are moved past them at the end. Each batch is
+committed on its own after a start marker (an audit row with the seed, size and first ids), so an
+interrupted load can be resumed to exactly the rows of an uninterrupted one, or restarted.
 """
 
 from __future__ import annotations
@@ -22,10 +24,18 @@ import numpy as np
 from sqlalchemy import func, insert, select, text
 
 from programme.attendance.models import AttendanceMark
+from programme.audit.models import AuditEvent
+from programme.audit.services import record
 from programme.auth.demo import DEMO_PASSWORD
 from programme.auth.models import User
 from programme.auth.passwords import hash_password
-from programme.curriculum.models import SessionPlan
+from programme.curriculum.models import (
+    Curriculum,
+    CurriculumText,
+    CurriculumVersion,
+    SessionPlan,
+    SessionPlanText,
+)
 from programme.curriculum.starter import import_starter
 from programme.extensions import db
 from programme.facilities.models import Department, Facility
@@ -115,16 +125,18 @@ def score_matrix(values: np.ndarray, reverse: np.ndarray, low: float, high: floa
 
 
 class Ids:
-    """Next free id per table (read once from the database)."""
+    """Next free id per table (read once from the database, or given: a resumed load uses the
+    first ids the interrupted one started from, so it writes the very same rows)."""
 
-    def __init__(self):
-        self._next: dict[str, int] = {}
+    def __init__(self, bases: dict[str, int] | None = None):
+        self.bases: dict[str, int] = dict(bases or {})
+        self._next: dict[str, int] = dict(self.bases)
 
     def take(self, model, count: int = 1) -> int:
         name = model.__tablename__
         if name not in self._next:
             current = db.session.execute(select(func.max(model.__table__.c.id))).scalar() or 0
-            self._next[name] = current + 1
+            self._next[name] = self.bases[name] = current + 1
         first = self._next[name]
         self._next[name] += count
         return first
@@ -198,11 +210,14 @@ def _local(day: date, at: time) -> datetime:
     return (datetime.combine(day, at) - UTC_OFFSET).replace(tzinfo=UTC)
 
 
-def build(seed: int, fraction: float) -> Plan:  # noqa: PLR0915 - one story, told in order
+def build(  # noqa: PLR0915 - one story, told in order
+    seed: int, fraction: float, bases: dict[str, int] | None = None
+) -> Plan:
     """Every row of the national dataset (dicts per model), from the seed and the size."""
     rng = np.random.default_rng(seed)
-    ids = Ids()
+    ids = Ids(bases)
     plan = Plan()
+    plan.bases = ids.bases
     n_facilities = scaled(BASE["facilities"], fraction, 2)
     n_departments = scaled(BASE["departments"], fraction, 2)
     n_facilitators = max(2 * n_departments, scaled(BASE["facilitators"], fraction, 4))
@@ -670,38 +685,122 @@ def build(seed: int, fraction: float) -> Plan:  # noqa: PLR0915 - one story, tol
     return plan
 
 
+# --- writing: one committed transaction per batch, so an interrupted load can resume ------------
+
+STARTED, FINISHED = "national_load_started", "national_load_finished"
+# Written through the ORM (the starter curricula): their ids come from the sequences on PostgreSQL.
+ORM_WRITTEN = (Curriculum, CurriculumVersion, CurriculumText, SessionPlan, SessionPlanText)
+
+
+def interrupted_load() -> dict | None:
+    """The marker of a national load that started and never finished (seed, fraction, first
+    ids), or None."""
+    last = db.session.execute(
+        select(AuditEvent.action, AuditEvent.changes)
+        .where(AuditEvent.action.in_((STARTED, FINISHED)))
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    return last.changes if last is not None and last.action == STARTED else None
+
+
+def wipe() -> None:
+    """Empty every table (the restart of an interrupted load, which only ever went into an
+    empty database)."""
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)  # our own table names
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+def _insert_batch(table, rows: list[dict]) -> None:
+    db.session.execute(insert(table), rows)
+    db.session.commit()
+
+
+def _rows_present(table, rows: list[dict]) -> int:
+    """How many of these rows an earlier, interrupted run wrote. Batches are committed whole
+    and in order, so they are the first ones."""
+    if not rows:
+        return 0
+    ids = [row["id"] for row in rows]
+    return db.session.execute(
+        select(func.count()).select_from(table).where(table.c.id.between(min(ids), max(ids)))
+    ).scalar_one()
+
+
 def _bulk(model, rows: list[dict], advance: Callable[[int], None]) -> None:
     table = model.__table__
     keys = {column.key: column.name for column in table.columns}
-    for start in range(0, len(rows), BATCH):
+    done = _rows_present(table, rows)
+    advance(done)
+    for start in range(done, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
-        renamed = [{keys.get(k, k): v for k, v in row.items()} for row in chunk]
-        db.session.execute(insert(table), renamed)
+        _insert_batch(table, [{keys.get(k, k): v for k, v in row.items()} for row in chunk])
         advance(len(chunk))
 
 
 def _move_sequences(models: Iterable) -> None:
+    """PostgreSQL: each id sequence continues after the table's largest id (1 when empty)."""
     if db.engine.dialect.name != "postgresql":
         return
     for model in models:
         name = model.__tablename__
         # Table names come from our own models, never from input.
-        statement = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {name}))"  # noqa: S608, E501  # nosec B608
+        statement = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"  # noqa: S608, E501  # nosec B608
         db.session.execute(text(statement))
 
 
-def load(seed: int = 2026, fraction: float = 1.0, progressbar=None) -> dict[str, int]:
+def load(
+    seed: int = 2026,
+    fraction: float = 1.0,
+    progressbar=None,
+    *,
+    resume: bool = False,
+    restart: bool = False,
+) -> dict[str, int]:
     """Generate and write the national dataset into an empty (migrated) database.
 
+    Every batch of rows is committed on its own, after a marker that names the seed, the size and
+    the first ids: an interrupted load is refused by a plain re-run, continued by `resume` (the
+    same rows, from where it stopped) or wiped and done again by `restart`.
     `progressbar(length)` may give a context manager with `update(n)` (e.g. click.progressbar).
     """
-    if db.session.execute(select(Facility.id).limit(1)).first() is not None:
+    marker = interrupted_load()
+    if restart:
+        if marker is None and _holds_data():
+            raise NationalDataExists(
+                "the database holds data that is not an interrupted national load: restart refused"
+            )
+        wipe()
+        marker = None
+    if resume:
+        if marker is None:
+            raise NationalDataExists("there is no interrupted national load to resume")
+        seed, fraction = marker["seed"], marker["fraction"]
+    elif marker is not None:
+        raise NationalDataExists(
+            f"an interrupted national load (seed {marker['seed']}, fraction {marker['fraction']}) is in "
+            "the database: --resume continues it, --restart wipes it and starts again"
+        )
+    elif _holds_data():
         raise NationalDataExists("the database already holds data; load national data into an empty one")
-    plan = build(seed, fraction)
+    plan = build(seed, fraction, bases=marker["bases"] if marker else None)
+    if marker is None:
+        record(STARTED, "national_data", None, {"seed": seed, "fraction": fraction, "bases": plan.bases})
+        db.session.commit()
     if progressbar is None:
         return _write(plan, lambda _n: None)
     with progressbar(plan.total) as bar:
         return _write(plan, bar.update)
+
+
+def _holds_data() -> bool:
+    return db.session.execute(select(Facility.id).limit(1)).first() is not None
 
 
 def _write(plan: Plan, advance: Callable[[int], None]) -> dict[str, int]:
@@ -710,10 +809,12 @@ def _write(plan: Plan, advance: Callable[[int], None]) -> dict[str, int]:
     organisations = (Facility, Department, User)
     for model in organisations:
         _bulk(model, plan.tables.pop(model), advance)
-    db.session.commit()
-    # The starter curriculum per department, through the curriculum domain's own importer.
+    # The starter curriculum per department, through the curriculum domain's own importer
+    # (idempotent: a resumed load finds the ones already committed). The ids continue from the
+    # tables' largest, as in a load that was never interrupted.
+    _move_sequences(ORM_WRITTEN)
     versions, plans = {}, {}
-    for department_id in db.session.execute(select(Department.id)).scalars():
+    for department_id in db.session.execute(select(Department.id).order_by(Department.id)).scalars():
         version = import_starter(department_id)
         db.session.flush()
         versions[department_id] = version.id
@@ -735,6 +836,7 @@ def _write(plan: Plan, advance: Callable[[int], None]) -> dict[str, int]:
     for model, rows in plan.tables.items():
         _bulk(model, rows, advance)
     _move_sequences([*organisations, *plan.tables])
+    record(FINISHED, "national_data", None, {"rows": plan.total})
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))

@@ -4,7 +4,8 @@ An archive is a tar file holding `manifest.json` (engine, migration revision, ro
 table, the audit chain's last hash, the payload's SHA-256) and `payload.bin`: a gzip of a SQLite
 online-backup copy, or a `pg_dump --format=custom` taken from the same snapshot the row counts
 were read in. With a passphrase the payload is encrypted (AES-256-GCM, key from scrypt).
-A restore goes only into an EMPTY database and then checks row counts and the audit chain.
+A restore goes only into an EMPTY database, all or nothing (a SQLite file renamed into place once
+whole, pg_restore in one transaction), and then checks row counts and the audit chain.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from programme.operations.models import BackupRecord
 FORMAT = "pip-backup/1"
 MANIFEST = "manifest.json"
 PAYLOAD = "payload.bin"
+RESTORE_CHUNK = 1024 * 1024
 
 
 class BackupError(RuntimeError):
@@ -251,6 +253,22 @@ def _require_empty(engine: Engine) -> None:
         )
 
 
+def _write_database_file(path: Path, payload: bytes) -> None:
+    """Decompress into a file beside the target, then rename it into place: a failure half-way
+    (a full disk) leaves no target file, never a truncated database."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".restoring", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as target, gzip.GzipFile(fileobj=io.BytesIO(payload)) as source:
+            shutil.copyfileobj(source, target, RESTORE_CHUNK)
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
 def restore_backup(archive: Path, target_url: str, passphrase: str | None = None) -> RestoreReport:
     manifest, payload = read_archive(archive, passphrase)
     target = make_url(target_url)
@@ -264,8 +282,7 @@ def restore_backup(archive: Path, target_url: str, passphrase: str | None = None
             engine = create_engine(target)
             _require_empty(engine)
             engine.dispose()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(gzip.decompress(payload))
+        _write_database_file(path, payload)
     else:
         engine = create_engine(target)
         _require_empty(engine)
@@ -273,11 +290,13 @@ def restore_backup(archive: Path, target_url: str, passphrase: str | None = None
         with tempfile.TemporaryDirectory() as tmp:
             dump_path = Path(tmp) / "dump.pgc"
             dump_path.write_bytes(payload)
+            # One transaction: a failure half-way (a full disk, a clash) leaves the target empty.
             _run_pg_tool(
                 "pg_restore",
                 "--no-owner",
                 "--no-privileges",
                 "--exit-on-error",
+                "--single-transaction",
                 "--dbname",
                 _libpq_url(target),
                 str(dump_path),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import DateTime, func, select
 
 from programme.attendance.models import AttendanceMark
 from programme.auth.models import User
 from programme.core import national
+from programme.facilities.models import Facility
 from programme.followup.models import FollowUpCheck, Release
 from programme.participants.models import Consent, Enrolment, Participant
 from programme.questionnaires.models import Answer, Response, ResponseScore
 from programme.scheduling.models import Cohort, ProgrammeSession
+from tests.conftest import empty_all_tables
 
 TINY = 0.002
 
@@ -107,3 +110,90 @@ def test_scores_reverse_items_and_need_eighty_percent_answered():
     assert means[0] == 5.0  # the reversed 1 counts as 5
     assert np.isnan(means[1])  # 3 of 5 answered is below 80 %
     assert list(answered) == [5, 3]
+
+
+# --- interrupted loads: resumed, refused, restarted ------------------------------------------------
+
+RESUME_FRACTION = 0.01
+
+
+class Interrupted(Exception):
+    """Stands for a killed process or a lost connection half-way through the load."""
+
+
+def _national_rows(db) -> dict:
+    """Every table's rows but the audit trail's (its times and hashes differ per run), without
+    the columns that hold the clock or a random salt or uuid by design."""
+    result = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == "audit_event":
+            continue
+        columns = [
+            column
+            for column in table.columns
+            if column.name not in ("password_hash", "lineage", "published_at")
+            and not (
+                isinstance(column.type, DateTime)
+                and (column.default is not None or column.server_default is not None)
+            )
+        ]
+        rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).all()
+        result[table.name] = [tuple(row) for row in rows]
+    return result
+
+
+def _interrupt_after(monkeypatch, batches: int) -> None:
+    real = national._insert_batch
+    written = {"batches": 0}
+
+    def insert_then_fail(table, rows):
+        if written["batches"] == batches:
+            raise Interrupted(f"stopped after {batches} batches")
+        real(table, rows)
+        written["batches"] += 1
+
+    monkeypatch.setattr(national, "_insert_batch", insert_then_fail)
+
+
+@pytest.mark.parametrize("batches", [2, 25])  # during the organisations; among the answers
+def test_an_interrupted_load_resumes_to_exactly_the_rows_of_an_uninterrupted_one(db, monkeypatch, batches):
+    monkeypatch.setattr(national, "BATCH", 300)  # many batches at this small size
+    whole = national.load(seed=5, fraction=RESUME_FRACTION)
+    expected = _national_rows(db)
+    db.session.commit()  # end this session's read before the tables are emptied beside it
+    empty_all_tables()
+
+    _interrupt_after(monkeypatch, batches)
+    with pytest.raises(Interrupted):
+        national.load(seed=5, fraction=RESUME_FRACTION)
+    db.session.rollback()
+    partial = _national_rows(db)
+    assert 0 < sum(map(len, partial.values())) < sum(map(len, expected.values()))
+    with pytest.raises(national.NationalDataExists, match="--resume continues it"):
+        national.load(seed=5, fraction=RESUME_FRACTION)
+    monkeypatch.undo()
+    monkeypatch.setattr(national, "BATCH", 300)
+    resumed = national.load(resume=True)
+    assert resumed == whole
+    assert _national_rows(db) == expected
+    assert national.interrupted_load() is None
+    with pytest.raises(national.NationalDataExists, match="no interrupted national load"):
+        national.load(resume=True)
+
+
+def test_cli_refuses_a_rerun_then_restarts_an_interrupted_load(app, db, monkeypatch):
+    runner = app.test_cli_runner()
+    _interrupt_after(monkeypatch, 1)
+    args = ["seed-demo", "--scale", "national", "--fraction", str(TINY), "--seed", "3", "--quiet"]
+    assert isinstance(runner.invoke(args=args).exception, Interrupted)
+    monkeypatch.undo()
+    refused = runner.invoke(args=args)
+    assert refused.exit_code != 0 and "--restart wipes it" in refused.output
+    restarted = runner.invoke(args=[*args[:-1], "--restart"])  # not quiet: progress by tenths
+    assert restarted.exit_code == 0, restarted.output
+    assert "national data: 10 % (" in restarted.output and "national data: 100 % (" in restarted.output
+    db.session.commit()
+    assert national.interrupted_load() is None
+    assert _count(db, Facility) == national.scaled(national.BASE["facilities"], TINY, 2)
+    refused = runner.invoke(args=[*args, "--restart"])  # a finished load is not wiped
+    assert refused.exit_code != 0 and "not an interrupted national load" in refused.output
