@@ -19,6 +19,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    EmailField,
     FieldList,
     FloatField,
     FormField,
@@ -137,9 +138,10 @@ def _int_values(field) -> st.SearchStrategy[str]:
 
 def _float_values(field) -> st.SearchStrategy[str]:
     return st.one_of(
+        st.sampled_from(["nan", "inf", "-inf", "1e400", "-1e400"]),
         st.floats(allow_nan=True, allow_infinity=True).map(repr),
         st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
-        st.sampled_from(["", "nan", "inf", "-inf", "1e400", "0,5", "0.8", "1", "-0"]),
+        st.sampled_from(["", "0,5", "0.8", "1", "-0", " 1 "]),
         st.text(max_size=10),
     )
 
@@ -161,36 +163,84 @@ def _time_values() -> st.SearchStrategy[str]:
     )
 
 
-def field_values(field) -> st.SearchStrategy[list[tuple[str, str]]]:
-    """The (name, value) pairs a post may carry for one field: none, one, or (lists) several."""
+def field_values(field, plausible: bool = False) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """The (name, value) pairs a post may carry for one field: none, one, or (lists) several.
+
+    plausible=True gives what a careful user would type (within the field's declared bounds), so
+    that whole forms validate often enough for their valid data to be checked too."""
     name = field.name
     absent = st.just([])
     if isinstance(field, FieldList):
-        return _list_values(field)
+        return _list_values(field, plausible)
     if isinstance(field, FileField):
-        return st.one_of(absent, text_values().map(lambda v: [(name, v)]))
-    if isinstance(field, BooleanField):
-        one = st.sampled_from(["y", "on", "true", "false", "", "0", "яә"])
-    elif isinstance(field, SelectMultipleField):
-        picks = st.one_of(st.sampled_from(_choice_values(field) or [""]), text_values())
-        return st.lists(picks, max_size=5).map(lambda values: [(name, v) for v in values])
-    elif isinstance(field, SelectFieldBase):
-        one = st.one_of(st.sampled_from(_choice_values(field) or [""]), text_values())
-    elif isinstance(field, IntegerField):
-        one = _int_values(field)
-    elif isinstance(field, (FloatField, DecimalField)):
-        one = _float_values(field)
-    elif isinstance(field, DateField):
-        one = _date_values()
-    elif isinstance(field, TimeField):
-        one = _time_values()
-    else:
-        regex = next((v.regex for v in field.validators if isinstance(v, Regexp)), None)
-        one = text_values(_max_length(field), regex)
+        return absent if plausible else st.one_of(absent, text_values().map(lambda v: [(name, v)]))
+    if isinstance(field, SelectMultipleField):
+        values = [v for v in _choice_values(field) if v]
+        if plausible:
+            picks = st.lists(st.sampled_from(values or [""]), min_size=1, max_size=3, unique=True)
+        else:
+            picks = st.lists(st.one_of(st.sampled_from(values or [""]), text_values()), max_size=5)
+        return picks.map(lambda chosen: [(name, v) for v in chosen])
+    one = _plausible_value(field) if plausible else _any_value(field)
+    if plausible:
+        return one.map(lambda v: [(name, v)])
     return st.one_of(absent, one.map(lambda v: [(name, v)]))
 
 
-def _list_values(field: FieldList) -> st.SearchStrategy[list[tuple[str, str]]]:
+def _any_value(field) -> st.SearchStrategy[str]:
+    if isinstance(field, BooleanField):
+        return st.sampled_from(["y", "on", "true", "false", "", "0", "яә"])
+    if isinstance(field, SelectFieldBase):
+        return st.one_of(st.sampled_from(_choice_values(field) or [""]), text_values())
+    if isinstance(field, IntegerField):
+        return _int_values(field)
+    if isinstance(field, (FloatField, DecimalField)):
+        return _float_values(field)
+    if isinstance(field, DateField):
+        return _date_values()
+    if isinstance(field, TimeField):
+        return _time_values()
+    regex = next((v.regex for v in field.validators if isinstance(v, Regexp)), None)
+    return text_values(_max_length(field), regex)
+
+
+def _range(field, low: float, high: float) -> tuple[float, float]:
+    for validator in field.validators:
+        if isinstance(validator, NumberRange):
+            low = validator.min if validator.min is not None else low
+            high = validator.max if validator.max is not None else high
+    return low, high
+
+
+def _plausible_value(field) -> st.SearchStrategy[str]:
+    if isinstance(field, BooleanField):
+        return st.sampled_from(["y", ""])
+    if isinstance(field, SelectFieldBase):
+        values = [v for v in _choice_values(field) if v]
+        return st.sampled_from(values or [""])
+    if isinstance(field, IntegerField):
+        low, high = _range(field, 1, 2000)
+        return st.integers(int(low), int(high)).map(str)
+    if isinstance(field, (FloatField, DecimalField)):
+        low, high = _range(field, -100, 100)
+        return st.floats(low, high, allow_nan=False).map(lambda x: f"{x:.3f}")
+    if isinstance(field, DateField):
+        return st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat)
+    if isinstance(field, TimeField):
+        return st.times().map(lambda t: t.strftime("%H:%M"))
+    if isinstance(field, EmailField):
+        return st.from_regex(r"[a-z]{1,12}", fullmatch=True).map(lambda local: f"{local}@example.kz")
+    regex = next((v.regex for v in field.validators if isinstance(v, Regexp)), None)
+    low = max([v.min for v in field.validators if isinstance(v, Length)] + [1])
+    high = max(low, min(_max_length(field) or 40, 40))
+    if regex is not None:
+        return st.from_regex(regex, fullmatch=True).filter(lambda s: low <= len(s) <= high)
+    return st.text(alphabet=KAZAKH + CYRILLIC + "abc 0123456789", min_size=low, max_size=high).filter(
+        str.strip
+    )
+
+
+def _list_values(field: FieldList, plausible: bool) -> st.SearchStrategy[list[tuple[str, str]]]:
     template = field.entries[0] if field.entries else None
     if template is None:
         return st.just([])
@@ -200,22 +250,35 @@ def _list_values(field: FieldList) -> st.SearchStrategy[list[tuple[str, str]]]:
     def entry(index: int):
         renamed = []
         for sub in sub_fields:
-            strategy = field_values(sub).map(
+            strategy = field_values(sub, plausible).map(
                 lambda pairs: [(n.replace(prefix, f"{field.name}-{index}-", 1), v) for n, v in pairs]
             )
             renamed.append(strategy)
         return st.tuples(*renamed).map(lambda parts: [pair for part in parts for pair in part])
 
-    count = st.integers(0, (field.max_entries or 5) + 3)
+    count = st.integers(1, 3) if plausible else st.integers(0, (field.max_entries or 5) + 3)
     return count.flatmap(lambda n: st.tuples(*[entry(i) for i in range(n)])).map(
         lambda entries: [pair for part in entries for pair in part]
     )
 
 
 def form_values(form) -> st.SearchStrategy[list[tuple[str, str]]]:
-    """Values for every field of a bound form (csrf off), as a list of (name, value) pairs."""
-    parts = [field_values(field) for field in form if field.name != "csrf_token"]
-    return st.tuples(*parts).map(lambda groups: [pair for group in groups for pair in group])
+    """Values for every field of a bound form (csrf off), as a list of (name, value) pairs: a
+    careful user's, one hostile field among careful ones, a careless mix, or all hostile."""
+    fields = [field for field in form if field.name != "csrf_token"]
+
+    def joined(parts):
+        return st.tuples(*parts).map(lambda groups: [pair for group in groups for pair in group])
+
+    careful = [field_values(field, plausible=True) for field in fields]
+    hostile = [field_values(field) for field in fields]
+    if not fields:
+        return st.just([])
+    one_bad = st.integers(0, len(fields) - 1).flatmap(
+        lambda bad: joined([hostile[i] if i == bad else careful[i] for i in range(len(fields))])
+    )
+    mixed = joined([st.one_of(good, bad) for good, bad in zip(careful, hostile, strict=True)])
+    return st.one_of(joined(careful), one_bad, mixed, joined(hostile))
 
 
 def _coerced(field, value):
