@@ -128,8 +128,13 @@ def _int_values(field) -> st.SearchStrategy[str]:
     bounds = [v for v in field.validators if isinstance(v, NumberRange)]
     low = bounds[0].min if bounds and bounds[0].min is not None else -1000
     high = bounds[0].max if bounds and bounds[0].max is not None else 1000
+    return int_text_values(int(low), int(high))
+
+
+def int_text_values(low: int, high: int) -> st.SearchStrategy[str]:
+    """Whole numbers around a range (just inside, just outside, huge) and text that is not one."""
     return st.one_of(
-        st.integers(int(low) - 2, int(high) + 2).map(str),
+        st.integers(low - 2, high + 2).map(str),
         st.integers(-(2**70), 2**70).map(str),
         st.sampled_from(["", "1.5", "1e3", " 12 ", "１２", "٣", "0x10", "-0", "NaN"]),
         st.text(max_size=10),
@@ -146,7 +151,7 @@ def _float_values(field) -> st.SearchStrategy[str]:
     )
 
 
-def _date_values() -> st.SearchStrategy[str]:
+def date_values() -> st.SearchStrategy[str]:
     return st.one_of(
         st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)).map(date.isoformat),
         st.dates().map(lambda d: d.strftime("%d.%m.%Y")),
@@ -155,7 +160,7 @@ def _date_values() -> st.SearchStrategy[str]:
     )
 
 
-def _time_values() -> st.SearchStrategy[str]:
+def time_values() -> st.SearchStrategy[str]:
     return st.one_of(
         st.times().map(lambda t: t.strftime("%H:%M")),
         st.sampled_from(["", "24:00", "25:61", "9", "10:00:00", "noon"]),
@@ -197,9 +202,9 @@ def _any_value(field) -> st.SearchStrategy[str]:
     if isinstance(field, (FloatField, DecimalField)):
         return _float_values(field)
     if isinstance(field, DateField):
-        return _date_values()
+        return date_values()
     if isinstance(field, TimeField):
-        return _time_values()
+        return time_values()
     regex = next((v.regex for v in field.validators if isinstance(v, Regexp)), None)
     return text_values(_max_length(field), regex)
 

@@ -188,3 +188,21 @@ def test_posts_to_objects_of_another_scope_are_refused_and_change_nothing(
 def test_shared_writes_each_give_a_reason():
     reasons = [*SHARED_WRITES.values(), *INERT_POSTS.values()]
     assert all(len(reason) > 20 for reason in reasons)
+
+
+def test_the_post_walk_reaches_the_owners_objects(app, client, demo_data, login_as):
+    """The same posts by the owner get past the loaders (so the 404s above mean scope, not a
+    provider aiming at nothing)."""
+    owner = login_as("officer")
+    forms = _owner_forms(app, client, owner)
+    reached = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule)):
+        if not rule.arguments or "POST" not in rule.methods:
+            continue
+        if "officer" not in access_rule_of(rule.endpoint).allowed_roles():
+            continue
+        with app.test_request_context():
+            mine = url_for(rule.endpoint, **fill(rule, owner))
+        if client.post_form(mine, forms.get(mine, {})).status_code not in (403, 404):
+            reached.append(rule.endpoint)
+    assert len(reached) >= 8, reached
