@@ -136,9 +136,7 @@ def test_generated_posts_never_fail_and_refusals_change_nothing(app, client, dem
     admin = login_as("admin")
     rules = rules_by_endpoint(app)
     with app.test_request_context():
-        drafts = url_for(
-            "curriculum.create_draft", **fill(rules_by_endpoint(app)["curriculum.create_draft"], admin)
-        )
+        drafts = url_for("curriculum.create_draft", **fill(rules["curriculum.create_draft"], admin))
     # plans are edited in a draft (a published plan's editor leads back to the plan)
     assert client.post_form(drafts).status_code == 302
     outcomes = {}
