@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import (
     BooleanField,
     FieldList,
@@ -115,6 +116,12 @@ class PlanForm(VersionedForm):
 
 
 class StepForm(Form):
+    class Meta:
+        def get_translations(self, form):
+            # A plain sub-form does not inherit Flask-WTF's translated WTForms messages
+            # ("Not a valid choice." stayed English in kk and ru).
+            return wtforms_translations
+
     kind = SelectField(_l("Kind"), choices=lambda: choices((k, v[0]) for k, v in STEP_KINDS.items()))
     minutes = StringField(_l("Minutes"), render_kw={"inputmode": "numeric", "class": "js-step-minutes"})
     title = StringField(_l("Title"), validators=[optional(), length(200)])

@@ -21,6 +21,10 @@ from programme.core.forms import choices, length, optional, required
 from programme.questionnaires.models import INSTRUMENT_KINDS, ITEM_TYPES, SCORING_METHODS
 
 CODE_RULE = Regexp(r"^[A-Za-z][A-Za-z0-9_]*$", message=_l("Start with a letter; use letters, digits and _."))
+# A finite bound (NumberRange also refuses "nan"): "inf" or "nan" would break the JSON definition.
+NUMBER_BOUND = NumberRange(
+    min=-1_000_000, max=1_000_000, message=_l("Write a number from %(min)s to %(max)s.")
+)
 KIND_LABELS = {"scored": _l("Scored (subscales)"), "categorical": _l("Categorical (survey)")}
 ITEM_TYPE_LABELS = {
     "likert": _l("Likert scale"),
@@ -71,8 +75,8 @@ class ItemForm(FlaskForm):
     subscale_code = SelectField(_l("Subscale"), choices=[], validate_choice=False)
     is_reverse = BooleanField(_l("Reverse-scored"))
     group_code = SelectField(_l("Group heading"), choices=[], validate_choice=False)
-    min_value = FloatField(_l("Smallest number allowed"), validators=[optional()])
-    max_value = FloatField(_l("Largest number allowed"), validators=[optional()])
+    min_value = FloatField(_l("Smallest number allowed"), validators=[optional(), NUMBER_BOUND])
+    max_value = FloatField(_l("Largest number allowed"), validators=[optional(), NUMBER_BOUND])
     text_kk = TextAreaField(_l("Text in Kazakh"), validators=[optional(), length(2000)])
     text_ru = TextAreaField(_l("Text in Russian"), validators=[optional(), length(2000)])
     text_en = TextAreaField(_l("Text in English"), validators=[optional(), length(2000)])

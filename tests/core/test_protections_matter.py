@@ -58,3 +58,22 @@ def test_unescaped_output_would_be_caught(app):
         escaped = escaped_view.__wrapped__()
     assert any(marker in leaked for marker in RAW_MARKERS)  # the payload test's check would fire
     assert not any(marker in escaped for marker in RAW_MARKERS)
+
+
+def test_without_a_scope_check_the_post_walk_finds_the_leak(
+    app, client, demo_data, make_user, login_as, monkeypatch
+):
+    """Officers' participant loader stops filtering by facility: the POST scope walk must fail."""
+    from programme.extensions import db
+    from programme.participants import services as participant_services
+    from programme.participants.models import Participant
+    from tests.core.test_object_scope import post_walk
+
+    monkeypatch.setattr(
+        participant_services, "get_participant_or_404", lambda user, pid: db.get_or_404(Participant, pid)
+    )
+    other = make_user("officer")
+    me = login_as("officer")
+    leaks, _posted = post_walk(app, client, me, other)
+    leaked = {endpoint for endpoint, *_rest in leaks}
+    assert {"participants.edit_participant", "participants.record_consent"} <= leaked, leaks

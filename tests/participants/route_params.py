@@ -26,7 +26,7 @@ def _first(model):
 
 
 def _kit(user) -> dict:
-    name = f"Route walk {user.id if user is not None else 'anonymous'}"
+    name = f"Registry walk {user.id if user is not None else 'anonymous'}"
     cohort = db.session.execute(select(Cohort).where(Cohort.name == name)).scalar()
     if cohort is None:
         facility_id = (user.facility_id if user is not None else None) or _first(Facility)

@@ -10,6 +10,7 @@ from programme.questionnaires.models import Instrument, ResponseScore
 from programme.questionnaires.services import instruments as services
 from programme.questionnaires.services.definitions import definition_of, normalised
 from programme.questionnaires.services.scores import score_response
+from tests.core.db_state import changed_tables, database_state
 
 
 def test_shipped_instruments_load_in_three_languages(shipped_instruments):
@@ -99,11 +100,15 @@ def test_deleting_an_item_of_a_locked_instrument_makes_a_new_version(db, locked_
 
 def test_refused_change_of_a_locked_instrument_leaves_no_new_version(db, locked_instrument):
     instrument, _response = locked_instrument
+    db.session.commit()
+    before = database_state()
     with pytest.raises(ValidationFailed):
         services.save_item(
             instrument, None, {"code": "BAD", "item_type": "likert", "choice_list": "nope", "text_en": "x"}
         )
     assert db.session.execute(select(func.count(Instrument.id))).scalar_one() == 1
+    # nor audit rows of a version made and removed again: one transaction for the whole change
+    assert changed_tables(before, database_state()) == []
 
 
 def test_correcting_a_scoring_rule_recomputes_stored_scores(db, locked_instrument):

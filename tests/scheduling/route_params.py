@@ -75,7 +75,14 @@ def _cohort_id(user):
 
 
 def _session_id(user):
-    cohort_id = _cohort_id(user)
+    found = _first_session(user, _cohort_id(user))
+    if found is None and user is not None and user.role != "evaluator":
+        # the user's first cohort may have been made by another domain's provider, without sessions
+        found = _first_session(user, _own_cohort(user).id)
+    return found
+
+
+def _first_session(user, cohort_id):
     query = select(ProgrammeSession.id).where(ProgrammeSession.cohort_id == cohort_id)
     if user is not None and user.role == "facilitator":
         query = query.join(SessionAssignment).where(SessionAssignment.user_id == user.id)

@@ -91,36 +91,33 @@ def create_from_definition(definition: dict, status: str = "draft") -> Instrumen
 
 def new_version(instrument: Instrument) -> Instrument:
     """A draft copy with the next number: how a locked instrument is changed."""
-    definition = copy.deepcopy(definition_of(instrument))
     with unit_of_work():
-        revised = instrument_from_definition(definition, next_number(instrument.code), "draft")
-        db.session.add(revised)
+        revised = _draft_copy(instrument)
     return revised
 
 
-def _editable(instrument: Instrument) -> tuple[Instrument, bool]:
-    """The instrument itself, or its next version when it is locked (and whether one was made)."""
-    if is_locked(instrument):
-        return new_version(instrument), True
-    return instrument, False
+def _draft_copy(instrument: Instrument) -> Instrument:
+    definition = copy.deepcopy(definition_of(instrument))
+    revised = instrument_from_definition(definition, next_number(instrument.code), "draft")
+    db.session.add(revised)
+    return revised
 
 
 def _apply(instrument: Instrument, change) -> tuple[Instrument, bool]:
-    """Change the definition of an instrument (or of its new version), check it, save it."""
-    target, made_new = _editable(instrument)
-    definition = copy.deepcopy(definition_of(target))
-    change(definition)
-    try:
-        check_definition(definition, require_items=False)
-    except DefinitionProblems as problems:
-        if made_new:
-            # The new version must not stay behind when the change itself is refused.
-            with unit_of_work():
-                db.session.delete(target)
-        raise ValidationFailed(
-            {"": [f"{where}: {message}" for where, message in problems.problems]}
-        ) from None
+    """Change the definition of an instrument (or of its new version when it is locked), check
+    it, save it: in one transaction, so a refused change leaves no new version (nor its audit
+    rows) behind."""
+    made_new = is_locked(instrument)
     with unit_of_work():
+        target = _draft_copy(instrument) if made_new else instrument
+        definition = copy.deepcopy(definition_of(target))
+        change(definition)
+        try:
+            check_definition(definition, require_items=False)
+        except DefinitionProblems as problems:
+            raise ValidationFailed(
+                {"": [f"{where}: {message}" for where, message in problems.problems]}
+            ) from None
         _replace_content(target, definition)
     return target, made_new
 
