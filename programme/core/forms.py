@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from programme.core.services import ValidationFailed
 
@@ -39,6 +40,23 @@ class VersionedForm(FlaskForm):
             return int(self.version_id.data)
         except (TypeError, ValueError):
             return None
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multi-select shown as a list of checkboxes.
+
+    A value outside the choices only comes from a tampered post; WTForms' own message for it is
+    left untranslated (fuzzy) in its Russian catalogue, so we say it in our words.
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Choose only from the options shown.")) from None
 
 
 class ActionForm(FlaskForm):

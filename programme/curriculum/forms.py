@@ -9,23 +9,15 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from programme.core.forms import VersionedForm, choices, length, optional, required
+from programme.core.forms import CheckboxesField, VersionedForm, choices, length, optional, required
 from programme.core.i18n import LANGUAGE_LABELS
 from programme.curriculum.content import STEP_KINDS, STIMULUS_KIND_LABELS
 from programme.curriculum.editing import SETTING_LIMITS
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
 
 DEFAULTS = {"group_size": 12, "session_minutes": 120, "sessions_count": 10, "completion_percent": 75}
 
@@ -52,7 +44,7 @@ class CurriculumForm(VersionedForm):
         render_kw={"rows": 4},
         description=_l("One aim per line."),
     )
-    languages = MultiCheckboxField(
+    languages = CheckboxesField(
         _l("Languages it must be complete in before publishing"),
         choices=lambda: choices(LANGUAGE_LABELS.items()),
         default=["kk", "ru", "en"],

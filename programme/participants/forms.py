@@ -11,24 +11,17 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from programme.core.forms import VersionedForm, choices, length, optional, required
+from programme.core.forms import CheckboxesField, VersionedForm, choices, length, optional, required
 from programme.participants import labels
 
 
 def _with_blank(options: dict) -> list:
     return choices([("", _l("Not recorded")), *options.items()])
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ParticipantForm(VersionedForm):
@@ -44,7 +37,7 @@ class ParticipantForm(VersionedForm):
         validators=[required(), NumberRange(1920, 2100, message=_l("Write the year as four digits."))],
     )
     gender = SelectField(_l("Gender"), choices=lambda: _with_blank(labels.GENDERS), validators=[optional()])
-    languages = MultiCheckboxField(_l("Languages"), choices=lambda: choices(labels.LANGUAGES.items()))
+    languages = CheckboxesField(_l("Languages"), choices=lambda: choices(labels.LANGUAGES.items()))
     education_level = SelectField(
         _l("Education"), choices=lambda: _with_blank(labels.EDUCATION_LEVELS), validators=[optional()]
     )
@@ -118,7 +111,7 @@ class WithdrawConsentForm(FlaskForm):
 
 
 class EnrolForm(FlaskForm):
-    participant_ids = MultiCheckboxField(_l("People to enrol"), coerce=int, validators=[required()])
+    participant_ids = CheckboxesField(_l("People to enrol"), coerce=int, validators=[required()])
 
 
 class WithdrawEnrolmentForm(FlaskForm):

@@ -9,15 +9,13 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from programme.core.forms import VersionedForm, choices, length, optional, required
+from programme.core.forms import CheckboxesField, VersionedForm, choices, length, optional, required
 
 WEEKDAYS = (
     (1, _l("Monday")),
@@ -30,11 +28,6 @@ WEEKDAYS = (
 )
 LANGUAGE_CHOICES = (("kk", _l("Kazakh")), ("ru", _l("Russian")), ("en", _l("English")))
 ROLE_CHOICES = (("lead", _l("Lead facilitator")), ("co", _l("Co-facilitator")))
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class CohortForm(VersionedForm):
