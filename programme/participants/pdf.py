@@ -6,15 +6,17 @@ row, in landscape so that a follow-up check's dozen fields fit. All text goes th
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from programme.participants.codes import display_code
 from programme.reports.document import Footer, build_pdf
 from programme.reports.styles import RULE, safe, stylesheet
 
@@ -66,6 +68,7 @@ FIELD_LABELS = {
 }
 # Bookkeeping every row has; it says nothing about the person.
 HIDDEN_FIELDS = frozenset({"version_id"})
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def _label(field: str) -> str:
@@ -79,6 +82,8 @@ def _value(value) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(_value(item) for item in value) or "—"
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        return value[:16].replace("T", " ")  # a time to the minute reads better than ISO with microseconds
     return str(value)
 
 
@@ -121,7 +126,7 @@ def subject_access_pdf(document: dict) -> bytes:
     styles = stylesheet()
     pagesize = landscape(A4)
     width = pagesize[0] - 36 * mm
-    code = document["participant"]["study_code"]
+    code = display_code(document["participant"]["study_code"])
     title = _("Data held about %(code)s", code=code)
     story = [
         Paragraph(safe(title), styles["Title"]),
@@ -139,13 +144,14 @@ def subject_access_pdf(document: dict) -> bytes:
     for section, heading in SECTION_TITLES.items():
         rows = document[section]
         rows = [rows] if isinstance(rows, dict) else rows
-        story.append(Paragraph(safe(f"{heading} ({len(rows)})"), styles["H1"]))
+        title_line = Paragraph(safe(f"{heading} ({len(rows)})"), styles["H1"])
         if not rows:
-            story.append(Paragraph(safe(_("Nothing held.")), styles["Small"]))
+            body = Paragraph(safe(_("Nothing held.")), styles["Small"])
         elif section == "participant":
-            story.append(_record(rows[0]))
+            body = _record(rows[0])
         else:
-            story.append(_grid(rows, width))
-        story.append(Spacer(1, 3 * mm))
+            body = _grid(rows, width)
+        # A heading never ends a page alone; a long table still splits across pages.
+        story += [KeepTogether([title_line, body]), Spacer(1, 3 * mm)]
     footer = Footer(title=_("Subject-access file"), detail=code, page_label=_("Page %(n)d of %(total)d"))
-    return build_pdf(story, footer, pagesize=pagesize)
+    return build_pdf(story, footer, pagesize=pagesize, language=str(get_locale() or "ru"))

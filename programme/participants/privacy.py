@@ -185,7 +185,11 @@ def forget(participant: Participant) -> str:
         # Foreign keys cascade in the database (responses, marks, consents, releases, checks ...).
         db.session.execute(delete(Participant).where(Participant.id == participant_id))
         record("erase", "participant", participant_id, {"study_code": study_code})
-    db.session.expunge_all()
+        # The rows are gone behind the ORM's back: drop their objects (read without loading),
+        # keeping everything else in the session (the signed-in user).
+        for obj in list(db.session):
+            if obj is participant or inspect(obj).dict.get("participant_id") == participant_id:
+                db.session.expunge(obj)
     return "erased"
 
 

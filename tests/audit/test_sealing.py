@@ -70,7 +70,10 @@ def test_forgetting_leaves_no_name_in_the_trail_and_the_chain_verifies(db, make_
         ERASED,
         ERASED,
     ]
-    assert opened[events[-1].id] == {"study_code": person.study_code, "cleared": events[-1].changes["cleared"]}
+    assert opened[events[-1].id] == {
+        "study_code": person.study_code,
+        "cleared": events[-1].changes["cleared"],
+    }
 
 
 def test_erasing_deletes_the_key_with_the_person(db, make_participant):
@@ -128,7 +131,9 @@ def test_keys_are_read_and_made_once_per_flush_not_per_row(app, db, make_facilit
     assert db.session.execute(select(func.count()).select_from(ParticipantAuditKey)).scalar_one() == 30
 
 
-def test_audit_browser_opens_values_for_the_admin_and_marks_erased_ones(client, db, login_as, make_participant):
+def test_audit_browser_opens_values_for_the_admin_and_marks_erased_ones(
+    client, db, login_as, make_participant
+):
     login_as("admin")
     person = make_participant(full_name=NAME, facility_number=NUMBER)
     page = client.get(f"/audit?entity_type=participant&entity_id={person.id}").get_data(as_text=True)
