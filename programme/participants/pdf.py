@@ -15,7 +15,10 @@ from flask_babel import lazy_gettext as _l
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from sqlalchemy import select
 
+from programme.core.i18n import localized
+from programme.extensions import db
 from programme.participants.codes import display_code
 from programme.reports.document import Footer, build_pdf
 from programme.reports.styles import RULE, safe, stylesheet
@@ -65,10 +68,74 @@ FIELD_LABELS = {
     "outcome": _l("Outcome"),
     "score": _l("Score"),
     "reason": _l("Reason"),
+    "cohort_id": _l("Cohort"),
+    "session_id": _l("Session"),
+    "administration_id": _l("Questionnaire"),
+    "item_id": _l("Item"),
 }
 # Bookkeeping every row has; it says nothing about the person.
 HIDDEN_FIELDS = frozenset({"version_id"})
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+# Fields holding the id of another table, shown with that row's name: (kind of name, field).
+NAMED_IDS = {
+    "facility_id": "facility",
+    "from_facility_id": "facility",
+    "to_facility_id": "facility",
+    "cohort_id": "cohort",
+    "session_id": "session",
+    "item_id": "item",
+    "administration_id": "administration",
+}
+
+
+def _ids(document: dict, fields: tuple[str, ...]) -> set[int]:
+    found = set()
+    for section in SECTION_TITLES:
+        rows = document[section]
+        for row in [rows] if isinstance(rows, dict) else rows:
+            found.update(row[field] for field in fields if row.get(field) is not None)
+    return found
+
+
+def _names(document: dict, locale: str) -> dict[str, dict[int, str]]:
+    """Readable names for the ids the document refers to: one query per kind, never per row."""
+    from programme.facilities.models import Facility
+    from programme.questionnaires.models import Administration, Instrument, InstrumentItem
+    from programme.scheduling.models import Cohort, ProgrammeSession
+
+    def by_id(query, ids):
+        return {} if not ids else dict(db.session.execute(query).all())
+
+    facility_ids = _ids(document, ("facility_id", "from_facility_id", "to_facility_id"))
+    facilities = db.session.execute(select(Facility).where(Facility.id.in_(facility_ids))).scalars()
+    cohort_ids, session_ids = _ids(document, ("cohort_id",)), _ids(document, ("session_id",))
+    item_ids, administration_ids = _ids(document, ("item_id",)), _ids(document, ("administration_id",))
+    sessions = by_id(
+        select(ProgrammeSession.id, ProgrammeSession.starts_at).where(ProgrammeSession.id.in_(session_ids)),
+        session_ids,
+    )
+    administrations = by_id(
+        select(Administration.id, Instrument.code + " · " + Administration.timepoint)
+        .join(Instrument, Instrument.id == Administration.instrument_id)
+        .where(Administration.id.in_(administration_ids)),
+        administration_ids,
+    )
+    return {
+        "facility": {facility.id: localized(facility, "name", locale) for facility in facilities},
+        "cohort": by_id(select(Cohort.id, Cohort.name).where(Cohort.id.in_(cohort_ids)), cohort_ids),
+        "session": {key: format_date(moment) for key, moment in sessions.items()},
+        "item": by_id(
+            select(InstrumentItem.id, InstrumentItem.code).where(InstrumentItem.id.in_(item_ids)), item_ids
+        ),
+        "administration": administrations,
+    }
+
+
+def _shown(field: str, value, names: dict) -> str:
+    name = names[NAMED_IDS[field]].get(value) if field in NAMED_IDS else None
+    return f"{name} ({value})" if name else _value(value)
 
 
 def _label(field: str) -> str:
@@ -87,11 +154,11 @@ def _value(value) -> str:
     return str(value)
 
 
-def _record(row: dict) -> Table:
+def _record(row: dict, names: dict) -> Table:
     styles = stylesheet()
     head, cell = styles["TableHead"], styles["TableCell"]
     data = [
-        [Paragraph(safe(_label(field)), head), Paragraph(safe(_value(value)), cell)]
+        [Paragraph(safe(_label(field)), head), Paragraph(safe(_shown(field, value, names)), cell)]
         for field, value in row.items()
         if field not in HIDDEN_FIELDS
     ]
@@ -102,12 +169,14 @@ def _record(row: dict) -> Table:
     return table
 
 
-def _grid(rows: list[dict], width: float) -> Table:
+def _grid(rows: list[dict], width: float, names: dict) -> Table:
     styles = stylesheet()
     fields = [field for field in rows[0] if field not in HIDDEN_FIELDS]
     head, cell = styles["TableHead"], styles["TableCell"]
     data = [[Paragraph(safe(_label(field)), head) for field in fields]]
-    data += [[Paragraph(safe(_value(row.get(field))), cell) for field in fields] for row in rows]
+    data += [
+        [Paragraph(safe(_shown(field, row.get(field), names)), cell) for field in fields] for row in rows
+    ]
     table = Table(data, colWidths=[width / len(fields)] * len(fields), repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
@@ -127,6 +196,8 @@ def subject_access_pdf(document: dict) -> bytes:
     pagesize = landscape(A4)
     width = pagesize[0] - 36 * mm
     code = display_code(document["participant"]["study_code"])
+    locale = str(get_locale() or "ru")
+    names = _names(document, locale)
     title = _("Data held about %(code)s", code=code)
     story = [
         Paragraph(safe(title), styles["Title"]),
@@ -148,10 +219,10 @@ def subject_access_pdf(document: dict) -> bytes:
         if not rows:
             body = Paragraph(safe(_("Nothing held.")), styles["Small"])
         elif section == "participant":
-            body = _record(rows[0])
+            body = _record(rows[0], names)
         else:
-            body = _grid(rows, width)
+            body = _grid(rows, width, names)
         # A heading never ends a page alone; a long table still splits across pages.
         story += [KeepTogether([title_line, body]), Spacer(1, 3 * mm)]
     footer = Footer(title=_("Subject-access file"), detail=code, page_label=_("Page %(n)d of %(total)d"))
-    return build_pdf(story, footer, pagesize=pagesize, language=str(get_locale() or "ru"))
+    return build_pdf(story, footer, pagesize=pagesize, language=locale)
