@@ -143,3 +143,20 @@ def test_audit_browser_opens_values_for_the_admin_and_marks_erased_ones(
     page = client.get(f"/audit?entity_type=participant&entity_id={person.id}").get_data(as_text=True)
     assert NAME not in page and NUMBER not in page
     assert 'data-testid="audit-erased"' in page and "[erased]" in page
+
+
+def test_the_retention_run_deletes_the_keys_of_the_people_it_anonymises(
+    app, db, make_participant, make_check, monkeypatch
+):
+    monkeypatch.setitem(app.config, "RETENTION_DAYS", 365)
+    ended = make_participant(full_name=NAME, facility_number=NUMBER)
+    make_check(ended, 24, checked_on=date(2024, 1, 10))
+    kept = make_participant()
+    privacy.run_retention(apply=False, today=date(2026, 11, 27))
+    assert db.session.get(ParticipantAuditKey, ended.id) is not None  # a dry run shreds nothing
+    privacy.run_retention(apply=True, today=date(2026, 11, 27))
+    assert db.session.get(ParticipantAuditKey, ended.id) is None
+    assert db.session.get(ParticipantAuditKey, kept.id) is not None
+    assert NAME not in audit_text(db) and verify_chain().is_intact
+    created = person_events(db, ended.id)[0]
+    assert readable_changes([created])[created.id]["full_name"] is ERASED

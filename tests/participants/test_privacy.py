@@ -93,6 +93,12 @@ def test_cli_subject_access_and_retention(app, db, make_participant, tmp_path):
     result = runner.invoke(args=["participants", "subject-access", person.study_code, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8"))["participant"]["id"] == person.id
+    pdf = tmp_path / "person.pdf"
+    result = runner.invoke(
+        args=["participants", "subject-access", person.study_code, "--out", str(pdf), "--format", "pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
     result = runner.invoke(args=["retention", "run"])
     assert result.exit_code == 0 and "dry run" in result.output
     refused = runner.invoke(args=["participants", "forget", person.study_code])
