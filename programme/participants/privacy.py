@@ -51,19 +51,6 @@ SUBJECT_ACCESS_PURPOSES = {
     "court": _l("Court order or prosecutor's request"),
 }
 SUBJECT_ACCESS_FORMATS = ("json", "pdf")
-# Sections of the file, in the order they are shown; the keys are those of the JSON document.
-SECTIONS = (
-    "participant",
-    "transfers",
-    "consents",
-    "enrolments",
-    "attendance",
-    "responses",
-    "answers",
-    "scores",
-    "release",
-    "followup_checks",
-)
 
 
 def subject_access_document(participant: Participant) -> dict:
