@@ -23,6 +23,7 @@ class AttendanceMark(Audited, db.Model):
         one_of("reason", ABSENCE_REASONS, "reason_known"),
         Index("ix_attendance_mark_participant_status", "participant_id", "status"),
     )
+    __audit_subject__ = "participant_id"  # the note is sealed in the audit trail (crypto-shredding)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
@@ -31,7 +32,7 @@ class AttendanceMark(Audited, db.Model):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(8))
     reason: Mapped[str | None] = mapped_column(String(10))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     version_id: Mapped[int] = version_column()

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from programme.attendance.models import ABSENCE_REASONS, ATTENDANCE_STATUSES, AttendanceMark
+from programme.audit.sealing import Personal
 from programme.audit.services import record
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
@@ -116,6 +117,11 @@ def parse_entries(form_data, lines: list[RegisterLine]) -> tuple[dict[int, dict]
     return entries, problems
 
 
+def _sealed_note(participant_id: int, entry: dict) -> dict:
+    """A mark for the audit trail: a note is free text about the person, sealed with their key."""
+    return {**entry, "note": Personal(participant_id, entry["note"])} if entry["note"] else entry
+
+
 def save_register(
     session: ProgrammeSession, lines: list[RegisterLine], entries: dict[int, dict], user_id: int | None
 ) -> dict:
@@ -140,7 +146,7 @@ def save_register(
                     "version_id": 1,
                 }
             )
-            changes[str(line.participant.id)] = [None, entry]
+            changes[str(line.participant.id)] = [None, _sealed_note(line.participant.id, entry)]
             continue
         before = {"status": mark.status, "reason": mark.reason, "note": mark.note or ""}
         if before != entry:
@@ -153,7 +159,10 @@ def save_register(
                     "version_id": mark.version_id + 1,
                 }
             )
-            changes[str(line.participant.id)] = [before, entry]
+            changes[str(line.participant.id)] = [
+                _sealed_note(line.participant.id, before),
+                _sealed_note(line.participant.id, entry),
+            ]
     table = AttendanceMark.__table__
     correction = any(line.mark is not None for line in lines)
     with unit_of_work():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from programme.core.models import created_at_column
 from programme.extensions import db
 
 
@@ -32,3 +33,19 @@ class AuditEvent(db.Model):
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ParticipantAuditKey(db.Model):
+    """The key that seals one person's personal values in the audit trail (crypto-shredding).
+
+    Deleting the row makes every sealed value about the person unreadable while the audit rows,
+    and so the hash chain, stay untouched. Never audited itself: the key must not reach the trail.
+    """
+
+    __tablename__ = "participant_audit_key"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = created_at_column()

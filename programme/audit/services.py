@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from programme.audit.chain import GENESIS_HASH, HASHED_FIELDS, row_digest
 from programme.audit.models import AuditEvent
+from programme.audit.sealing import Personal, personal_columns, seal_rows, subject_of
 from programme.extensions import db
 
 REDACTED = "***"
@@ -82,7 +83,8 @@ def _entity_id(obj) -> str:
 
 def _column_changes(obj, action: str) -> dict:
     state = inspect(obj)
-    changes: dict[str, list] = {}
+    personal = personal_columns(type(obj))
+    changes: dict[str, list | Personal] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in obj.__audit_ignore__:
@@ -101,16 +103,22 @@ def _column_changes(obj, action: str) -> dict:
             old, new = (REDACTED if old is not None else None), (REDACTED if new is not None else None)
         if action != "update" and new is None and old is None:
             continue
-        changes[key] = [jsonable(old), jsonable(new)]
+        change = [jsonable(old), jsonable(new)]
+        if key in personal and any(value not in (None, "") for value in change):
+            changes[key] = Personal(subject_of(obj), change)  # sealed by _append
+        else:
+            changes[key] = change
     return changes
 
 
 def _append(connection, rows: list[dict]) -> None:
-    """Insert rows at the end of the chain, holding the chain lock until commit."""
+    """Seal personal values and insert rows at the end of the chain, holding the chain lock
+    until commit."""
     if not rows:
         return
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    seal_rows(connection, rows)
     prev_hash = connection.execute(
         select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
     ).scalar()

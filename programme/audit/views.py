@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from programme.audit.models import AuditEvent
+from programme.audit.sealing import ERASED, readable_changes
 from programme.audit.services import verify_chain
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, requires
@@ -44,7 +45,14 @@ def list_events():
     if until:
         query = query.where(AuditEvent.occurred_at < datetime.combine(until + timedelta(days=1), time.min))
     page = paginate(query)
-    return render_template("audit/list_events.html", page=page, filters=filters)
+    # Personal values are sealed: opened here for the admin while the person's key exists.
+    return render_template(
+        "audit/list_events.html",
+        page=page,
+        filters=filters,
+        changes_of=readable_changes(page.items),
+        erased=ERASED,
+    )
 
 
 @bp.route("/audit/verify")

@@ -50,6 +50,7 @@ class FollowUpCheck(Audited, db.Model):
         # One scheduled check per person and follow-up point (6, 12, 24 months...).
         UniqueConstraint("participant_id", "months_after_release", name="uq_followup_check_point"),
     )
+    __audit_subject__ = "participant_id"  # notes are sealed in the audit trail (crypto-shredding)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
@@ -62,7 +63,7 @@ class FollowUpCheck(Audited, db.Model):
     conviction_date: Mapped[date | None] = mapped_column(Date)
     offence_category: Mapped[str | None] = mapped_column(String(20))
     is_custodial: Mapped[bool | None] = mapped_column(Boolean)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     version_id: Mapped[int] = version_column()
 

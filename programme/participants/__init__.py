@@ -7,7 +7,8 @@ from programme.core.registry import add_nav, add_panel, add_seeder
 
 
 def register(app) -> None:
-    from programme.participants import cli, demo, models, services, views  # noqa: F401 - models: the tables
+    # models: the tables; privacy_views: its routes join the blueprint
+    from programme.participants import cli, demo, models, privacy_views, services, views  # noqa: F401
 
     app.register_blueprint(views.bp)
     cli.register(app)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -30,12 +29,19 @@ def participants_group() -> None:
 
 @participants_group.command("subject-access")
 @click.argument("study_code")
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="JSON file to write.")
-def subject_access_command(study_code: str, out: Path) -> None:
-    """Write everything held about one person to a JSON file (audited)."""
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.option("--format", "file_format", type=click.Choice(privacy.SUBJECT_ACCESS_FORMATS), default="json")
+@click.option(
+    "--purpose",
+    type=click.Choice(list(privacy.SUBJECT_ACCESS_PURPOSES)),
+    default="person_request",
+    help="Why the file is produced (recorded in the audit log).",
+)
+def subject_access_command(study_code: str, out: Path, file_format: str, purpose: str) -> None:
+    """Write everything held about one person to a JSON or PDF file (audited as an export)."""
     act_as("cli:subject-access")
-    document = privacy.subject_access(_participant(study_code))
-    out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    exported = privacy.export_subject_access(_participant(study_code), file_format, purpose)
+    out.write_bytes(exported.content)
     out.chmod(0o600)
     click.echo(f"written {out}")
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -18,6 +19,7 @@ from wtforms.validators import NumberRange
 
 from programme.core.forms import CheckboxesField, VersionedForm, choices, length, optional, required
 from programme.participants import labels
+from programme.participants.privacy import SUBJECT_ACCESS_PURPOSES
 
 
 def _with_blank(options: dict) -> list:
@@ -119,3 +121,35 @@ class WithdrawEnrolmentForm(FlaskForm):
         _l("Reason"), choices=lambda: choices(labels.WITHDRAWAL_REASONS.items()), validators=[required()]
     )
     withdrawn_on = DateField(_l("Date"), validators=[required()])
+
+
+class SubjectAccessForm(FlaskForm):
+    file_format = RadioField(
+        _l("File"),
+        choices=lambda: choices(
+            [("pdf", _l("PDF, to hand to the person")), ("json", _l("JSON, machine-readable"))]
+        ),
+        default="pdf",
+        validators=[required()],
+    )
+    purpose = SelectField(
+        _l("Purpose of this export"),
+        choices=lambda: choices([("", _l("Choose a purpose")), *SUBJECT_ACCESS_PURPOSES.items()]),
+        validators=[required()],
+        description=_l("Recorded in the audit log with your name and the time."),
+    )
+
+
+class ForgetForm(FlaskForm):
+    study_code = StringField(
+        _l("Type the study code to confirm"),
+        validators=[required(), length(20)],
+        description=_l("This cannot be undone."),
+    )
+
+
+class RetentionForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I have checked the list: remove these people's names and facility numbers now."),
+        validators=[required()],
+    )

@@ -42,21 +42,24 @@ class Participant(Audited, db.Model):
         Index("ix_participant_facility_name", "facility_id", "full_name"),
     )
     __audit_redact__ = frozenset()
+    # Columns marked personal enter the audit trail sealed with this person's key (crypto-shredding).
+    __audit_subject__ = "id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_code: Mapped[str] = mapped_column(String(16), unique=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facility.id", ondelete="RESTRICT"), index=True)
-    full_name: Mapped[str | None] = mapped_column(String(200))  # None once anonymised
-    facility_number: Mapped[str | None] = mapped_column(String(40))
+    # None once anonymised
+    full_name: Mapped[str | None] = mapped_column(String(200), info={"personal": True})
+    facility_number: Mapped[str | None] = mapped_column(String(40), info={"personal": True})
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     gender: Mapped[str | None] = mapped_column(String(10))
     languages: Mapped[list] = mapped_column(JSON, default=list)
     education_level: Mapped[str | None] = mapped_column(String(20))
     offence_category: Mapped[str | None] = mapped_column(String(20), index=True)
     is_repeat_conviction: Mapped[bool | None] = mapped_column(Boolean)
-    sentence_start: Mapped[date | None] = mapped_column(Date)
-    expected_release: Mapped[date | None] = mapped_column(Date, index=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
+    sentence_start: Mapped[date | None] = mapped_column(Date, info={"personal": True})
+    expected_release: Mapped[date | None] = mapped_column(Date, index=True, info={"personal": True})
+    notes: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     # People registered only to compare outcomes with participants (issue: recidivism follow-up).
     is_comparison: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = created_at_column()

@@ -185,13 +185,15 @@ class Answer(Audited, db.Model):
         UniqueConstraint("response_id", "item_id", "entry", name="uq_answer_response_item_entry"),
         one_of("missing_code", MISSING_CODES, "missing_code_known"),
     )
+    # Free-text answers are sealed in the audit trail with the person's key (crypto-shredding).
+    __audit_subject__ = ("response_id", "response")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("instrument_item.id", ondelete="RESTRICT"), index=True)
     entry: Mapped[int] = mapped_column(Integer, default=1)
     value_number: Mapped[float | None] = mapped_column(Float)
-    value_text: Mapped[str | None] = mapped_column(Text)
+    value_text: Mapped[str | None] = mapped_column(Text, info={"personal": True})
     missing_code: Mapped[str | None] = mapped_column(String(8))
 
     response = relationship("Response", back_populates="answers")

@@ -20,7 +20,7 @@ def test_subject_access_gathers_every_row_about_the_person(db, make_held_cohort,
     make_mark(sessions[1], person, "absent", reason="medical")
     make_mark(sessions[0], people[1], "present")
     make_release(person, released_on=date(2025, 3, 1))
-    document = privacy.subject_access(person)
+    document = privacy.subject_access_document(person)
     assert document["participant"]["study_code"] == person.study_code
     assert document["participant"]["full_name"] == person.full_name
     assert {mark["status"] for mark in document["attendance"]} == {"present", "absent"}
@@ -28,8 +28,11 @@ def test_subject_access_gathers_every_row_about_the_person(db, make_held_cohort,
     assert len(document["enrolments"]) == 1 and len(document["consents"]) == 1
     assert document["release"][0]["released_on"] == "2025-03-01"
     assert len(document["followup_checks"]) == 3
-    json.dumps(document)  # serialisable as the JSON file
-    assert db.session.execute(select(AuditEvent).where(AuditEvent.action == "subject_access")).scalar_one()
+    exported = privacy.export_subject_access(person, "json", "person_request")
+    assert json.loads(exported.content) == json.loads(json.dumps(document))
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "export")).scalar_one()
+    assert event.purpose == "person_request" and event.changes["kind"] == "subject_access"
+    assert event.changes["study_code"] == person.study_code
 
 
 def test_forget_keeps_pseudonymous_data_when_consent_allows(db, make_held_cohort, make_mark):
@@ -90,6 +93,12 @@ def test_cli_subject_access_and_retention(app, db, make_participant, tmp_path):
     result = runner.invoke(args=["participants", "subject-access", person.study_code, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8"))["participant"]["id"] == person.id
+    pdf = tmp_path / "person.pdf"
+    result = runner.invoke(
+        args=["participants", "subject-access", person.study_code, "--out", str(pdf), "--format", "pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
     result = runner.invoke(args=["retention", "run"])
     assert result.exit_code == 0 and "dry run" in result.output
     refused = runner.invoke(args=["participants", "forget", person.study_code])
