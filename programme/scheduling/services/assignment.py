@@ -71,9 +71,7 @@ def assign_facilitator(
                 db.session.delete(previous)
                 db.session.flush()
             db.session.add(SessionAssignment(session_id=session.id, user_id=facilitator.id, role=role))
-            add_notifications(
-                [facilitator.id], "assigned", {**session_params(session), "role": role}, link
-            )
+            add_notifications([facilitator.id], "assigned", {**session_params(session), "role": role}, link)
     except IntegrityError as error:
         if not is_double_booking(error):
             raise
