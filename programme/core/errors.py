@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.core.services import StaleEdit
@@ -83,6 +83,19 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(413)
     def too_large(_error):
         return _page(413, _("File too large"), _("The file is larger than the allowed size."))
+
+    @app.errorhandler(IntegrityError)
+    def crossed_write(error):
+        # A unique or foreign key rule refused a write that a parallel request made first (two
+        # people saving the same new record at once). Nothing was saved; it is a conflict, not an
+        # outage (IntegrityError is a DBAPIError: this more specific handler wins).
+        db.session.rollback()
+        app.logger.warning("write refused by a database constraint: %s", error.orig)
+        return _page(
+            409,
+            _("Changed by someone else"),
+            _("Someone saved this record after you opened it. Reload it and make your change again."),
+        )
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

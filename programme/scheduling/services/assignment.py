@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,9 @@ from programme.scheduling.services.conflicts import (
 )
 from programme.scheduling.services.generation import ACTIVE_STATUSES, session_params
 from programme.scheduling.services.scope import internal_link, to_local
+
+# Logged when the database refused an overlap that the check before the insert did not see.
+DATABASE_REFUSAL = "double booking refused by the database"
 
 
 class NeedsConfirmation(Exception):
@@ -82,6 +86,7 @@ def assign_facilitator(
 def _refusal_after_race(session: ProgrammeSession, user_id: int, role: str) -> Check:
     """The database refused an overlap our check did not see: someone else's assignment was
     committed in between. Checked again (now it is visible), it reads as the usual refusal."""
+    current_app.logger.warning(DATABASE_REFUSAL + " (session %s, user %s)", session.id, user_id)
     check = check_assignment(session, user_id, role)
     if not check.hard:
         check.hard.append(_("Already booked on an overlapping session at that time."))

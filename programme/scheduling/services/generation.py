@@ -123,6 +123,10 @@ def generate_sessions(cohort: Cohort, preview: bool = True) -> GenerationPlan:
     """The sessions the pattern gives; unless `preview`, save them all in one transaction."""
     if cohort.status in ("completed", "cancelled"):
         raise ValidationFailed(_("Sessions cannot be generated for a completed or cancelled cohort."))
+    if not preview:
+        # Two people generating at once: the second waits for the first here (PostgreSQL row lock;
+        # SQLite writers are serialised anyway), then finds the sessions and is refused below.
+        db.session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
     existing = db.session.execute(
         select(ProgrammeSession.id).where(ProgrammeSession.cohort_id == cohort.id).limit(1)
     ).first()
