@@ -165,6 +165,7 @@ def test_database_restart_under_load_gives_503_then_recovers_and_keeps_every_sav
     after_up = [o for o in outcomes if o.started >= up_at]
     failures_after = [o for o in after_up if o.status not in (200, 302)]
     recovered_in = max((o.finished - up_at for o in failures_after), default=0.0)
+    first_success = min((o.finished - up_at for o in after_up if o.status in (200, 302)), default=-1.0)
     counts = {
         kind: {
             status: sum(1 for o in outcomes if o.kind == kind and o.status == status)
@@ -176,7 +177,7 @@ def test_database_restart_under_load_gives_503_then_recovers_and_keeps_every_sav
         f"\nrestart under load: {len(outcomes)} requests; by kind and status {counts}; "
         f"{sum(o.status == 503 for o in during)} of {len(during)} answers during the "
         f"{up_at - down_from:.1f} s outage were 503; last failure {recovered_in:.2f} s after the database "
-        f"was back; {len(failures_after)} failures after it"
+        f"was back; {len(failures_after)} failures after it; first success {first_success:.2f} s after it"
     )
 
     # No traceback, no 500, no dropped connection: a success, or the translated "try again" page.
