@@ -26,8 +26,12 @@ def _as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _database_url(app) -> str:
-    return app.config["SQLALCHEMY_DATABASE_URI"]
+@pytest.fixture(scope="module")
+def server(app):
+    """One server for the module, on the suite's database. Between tests it is idle (holds no
+    lock or transaction), so the per-test emptying of the tables does not disturb it."""
+    with live_server(app.config["SQLALCHEMY_DATABASE_URI"]) as running:
+        yield running
 
 
 @pytest.fixture
@@ -143,7 +147,7 @@ def _overlapping_pairs(make_cohort, make_session, make_facilitator, place, count
 
 
 def test_forty_people_saving_at_once_get_answers_and_lose_nothing(
-    app, db, scene, admins, make_cohort, make_session, make_facilitator
+    server, db, scene, admins, make_cohort, make_session, make_facilitator
 ):
     pairs = _overlapping_pairs(make_cohort, make_session, make_facilitator, scene, 4, 90)
     users = admins(40)
@@ -152,55 +156,52 @@ def test_forty_people_saving_at_once_get_answers_and_lose_nothing(
     moving = scene["moving"]
     targets = {session.id: (TODAY + timedelta(days=100 + index)) for index, session in enumerate(moving)}
 
-    with live_server(_database_url(app)) as server:
-        browsers = iter(_browsers(server, users))
-        race = Race()
+    browsers = iter(_browsers(server, users))
+    race = Race()
 
-        def prepare(name, form_page, path, data, follow=False):
-            browser = next(browsers)
-            token = browser.csrf_token(form_page)
-            race.add(name, lambda: browser.post(path, data, token, follow=follow))
+    def prepare(name, form_page, path, data, follow=False):
+        browser = next(browsers)
+        token = browser.csrf_token(form_page)
+        race.add(name, lambda: browser.post(path, data, token, follow=follow))
 
-        # 10 registers of different sessions, 6 people saving one register with different marks.
-        for index, session in enumerate(sessions[:10]):
-            url = f"/sessions/{session.id}/register"
-            prepare(f"register-{index}", url, url, _register(people, "present", f"own-{index}"))
-        same = sessions[10]
-        for index in range(6):
-            url = f"/sessions/{same.id}/register"
-            prepare(
-                f"same-register-{index}", url, url, _register(people, STATUSES[index % 4], f"same-{index}")
-            )
-        # 8 paper forms: 6 different people, and one person's form typed by two at once.
-        entry_url = f"/administrations/{scene['administration'].id}/entry"
-        codes = [p.study_code for p in scene["entry_people"][:6]] + [scene["entry_people"][6].study_code] * 2
-        for index, code in enumerate(codes):
-            data = {"participant_code": code, "answered_on": TODAY.isoformat(), "language": "ru"}
-            data |= {f"item-{item}": str(1 + index % 5) for item in REFLECT_ITEMS}
-            prepare(f"entry-{index}", entry_url, entry_url, data)
-        # 6 schedule changes: 4 sessions moved, and one session moved by two people at once.
-        for index, session in enumerate(moving[:4]):
-            url = f"/sessions/{session.id}/move"
-            prepare(f"move-{index}", url, url, {"day": targets[session.id].isoformat(), "at": "10:00"})
-        contested = moving[4]
-        for index, at in enumerate(("09:00", "16:00")):
-            url = f"/sessions/{contested.id}/move"
-            prepare(f"move-same-{index}", url, url, {"day": targets[contested.id].isoformat(), "at": at})
-        # 2 people generating the sessions of one new cohort.
-        generate = f"/cohorts/{scene['empty_cohort'].id}/sessions/generate"
-        for index in range(2):
-            prepare(f"generate-{index}", generate, generate, {}, follow=True)
-        # 8: four facilitators, each given two overlapping sessions by two people at once.
-        for index, (person, one, other, _own) in enumerate(pairs):
-            for side, session in (("a", one), ("b", other)):
-                url = f"/sessions/{session.id}/assignments"
-                data = {"facilitator_id": person.id, "role": "lead", "confirm": "y"}
-                prepare(f"assign-{index}-{side}", url, url, data)
-        assert len(race.actions) == 40
+    # 10 registers of different sessions, 6 people saving one register with different marks.
+    for index, session in enumerate(sessions[:10]):
+        url = f"/sessions/{session.id}/register"
+        prepare(f"register-{index}", url, url, _register(people, "present", f"own-{index}"))
+    same = sessions[10]
+    for index in range(6):
+        url = f"/sessions/{same.id}/register"
+        prepare(f"same-register-{index}", url, url, _register(people, STATUSES[index % 4], f"same-{index}"))
+    # 8 paper forms: 6 different people, and one person's form typed by two at once.
+    entry_url = f"/administrations/{scene['administration'].id}/entry"
+    codes = [p.study_code for p in scene["entry_people"][:6]] + [scene["entry_people"][6].study_code] * 2
+    for index, code in enumerate(codes):
+        data = {"participant_code": code, "answered_on": TODAY.isoformat(), "language": "ru"}
+        data |= {f"item-{item}": str(1 + index % 5) for item in REFLECT_ITEMS}
+        prepare(f"entry-{index}", entry_url, entry_url, data)
+    # 6 schedule changes: 4 sessions moved, and one session moved by two people at once.
+    for index, session in enumerate(moving[:4]):
+        url = f"/sessions/{session.id}/move"
+        prepare(f"move-{index}", url, url, {"day": targets[session.id].isoformat(), "at": "10:00"})
+    contested = moving[4]
+    for index, at in enumerate(("09:00", "16:00")):
+        url = f"/sessions/{contested.id}/move"
+        prepare(f"move-same-{index}", url, url, {"day": targets[contested.id].isoformat(), "at": at})
+    # 2 people generating the sessions of one new cohort.
+    generate = f"/cohorts/{scene['empty_cohort'].id}/sessions/generate"
+    for index in range(2):
+        prepare(f"generate-{index}", generate, generate, {}, follow=True)
+    # 8: four facilitators, each given two overlapping sessions by two people at once.
+    for index, (person, one, other, _own) in enumerate(pairs):
+        for side, session in (("a", one), ("b", other)):
+            url = f"/sessions/{session.id}/assignments"
+            data = {"facilitator_id": person.id, "role": "lead", "confirm": "y"}
+            prepare(f"assign-{index}-{side}", url, url, data)
+    assert len(race.actions) == 40
 
-        db.session.commit()  # hold no transaction while the server works
-        answers, elapsed = race.run()
-        _no_server_errors(answers, server)
+    db.session.commit()  # hold no transaction while the server works
+    answers, elapsed = race.run()
+    _no_server_errors(answers, server)
 
     by_name = {answer.name: answer for answer in answers}
     db.session.commit()  # end the test's own read transaction: see what the server committed
@@ -284,7 +285,7 @@ def test_forty_people_saving_at_once_get_answers_and_lose_nothing(
 
 @pytest.mark.parametrize("rounds", [3])
 def test_one_facilitator_on_two_overlapping_sessions_at_once_wins_once(
-    app, db, place, admins, make_cohort, make_session, make_facilitator, rounds
+    server, db, place, admins, make_cohort, make_session, make_facilitator, rounds
 ):
     """Eight facilitators per round, each given two overlapping sessions by two people at the same
     moment (one through the session's page, one through the cohort's page every other time)."""
@@ -295,42 +296,42 @@ def test_one_facilitator_on_two_overlapping_sessions_at_once_wins_once(
     users = admins(2 * PAIRS)
     db.session.commit()
     winners = []
-    with live_server(_database_url(app)) as server:
-        signed_in = _browsers(server, users)
-        for pairs in rounds_of_pairs:
-            browsers = iter(signed_in)
-            race = Race()
-            for index, (person, one, other, own) in enumerate(pairs):
-                for session in (one, other):
-                    browser = next(browsers)
-                    data = {"facilitator_id": person.id, "role": "lead", "confirm": "y"}
-                    if session is other and index % 2:
-                        url = f"/cohorts/{own.id}/assignments"  # the whole (one-session) cohort
-                    else:
-                        url = f"/sessions/{session.id}/assignments"
-                    token = browser.csrf_token(url)
-                    race.add(url, lambda b=browser, u=url, d=data, t=token: b.post(u, d, t))
-            db.session.commit()
-            answers, _elapsed = race.run()
-            _no_server_errors(answers, server)
-            assert {a.status for a in answers} <= {200, 302, 409}
-            refusals = [a for a in answers if a.status == 409 or "report-refused" in a.text]
-            assert all("Already booked at" in a.text for a in refusals)
-            db.session.commit()  # a fresh read transaction sees the server's commits
-            for person, one, other, _own in pairs:
-                held = (
-                    db.session.execute(
-                        select(SessionAssignment.session_id).where(
-                            SessionAssignment.user_id == person.id,
-                            SessionAssignment.session_id.in_([one.id, other.id]),
-                        )
+    signed_in = _browsers(server, users)
+    refused_before = server.log().count(DATABASE_REFUSAL)
+    for pairs in rounds_of_pairs:
+        browsers = iter(signed_in)
+        race = Race()
+        for index, (person, one, other, own) in enumerate(pairs):
+            for session in (one, other):
+                browser = next(browsers)
+                data = {"facilitator_id": person.id, "role": "lead", "confirm": "y"}
+                if session is other and index % 2:
+                    url = f"/cohorts/{own.id}/assignments"  # the whole (one-session) cohort
+                else:
+                    url = f"/sessions/{session.id}/assignments"
+                token = browser.csrf_token(url)
+                race.add(url, lambda b=browser, u=url, d=data, t=token: b.post(u, d, t))
+        db.session.commit()
+        answers, _elapsed = race.run()
+        _no_server_errors(answers, server)
+        assert {a.status for a in answers} <= {200, 302, 409}
+        refusals = [a for a in answers if a.status == 409 or "report-refused" in a.text]
+        assert all("Already booked at" in a.text for a in refusals)
+        db.session.commit()  # a fresh read transaction sees the server's commits
+        for person, one, other, _own in pairs:
+            held = (
+                db.session.execute(
+                    select(SessionAssignment.session_id).where(
+                        SessionAssignment.user_id == person.id,
+                        SessionAssignment.session_id.in_([one.id, other.id]),
                     )
-                    .scalars()
-                    .all()
                 )
-                assert len(held) == 1, (person.id, held)
-                winners.append(held[0] == one.id)
-        refused_by_database = server.log().count(DATABASE_REFUSAL)
+                .scalars()
+                .all()
+            )
+            assert len(held) == 1, (person.id, held)
+            winners.append(held[0] == one.id)
+    refused_by_database = server.log().count(DATABASE_REFUSAL) - refused_before
     assert len(winners) == PAIRS * rounds
     print(
         f"\n{len(winners)} races on {db.engine.dialect.name}: shared cohort won {sum(winners)}; "
