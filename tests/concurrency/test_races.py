@@ -14,6 +14,7 @@ from programme.questionnaires.models import Response
 from programme.scheduling.models import ProgrammeSession, SessionAssignment
 from programme.scheduling.services.assignment import DATABASE_REFUSAL
 from tests.concurrency.live import Browser, Race, live_server
+from tests.conftest import TEST_PASSWORD
 
 PEOPLE = 6
 PAIRS = 8  # facilitators raced over per round
@@ -337,3 +338,17 @@ def test_one_facilitator_on_two_overlapping_sessions_at_once_wins_once(
         f"\n{len(winners)} races on {db.engine.dialect.name}: shared cohort won {sum(winners)}; "
         f"{refused_by_database} refusals came from the database's guard (the check had passed)"
     )
+
+
+def test_one_person_signing_in_on_ten_devices_at_once_gets_in_everywhere(server, db, make_user):
+    person = make_user("admin")
+    db.session.commit()
+    race = Race()
+    for _ in range(10):
+        browser = Browser(server.base)
+        token = browser.csrf_token("/login")
+        data = {"email": person.email, "password": TEST_PASSWORD}
+        race.add("sign-in", lambda b=browser, d=data, t=token: b.post("/login", d, t))
+    answers, _elapsed = race.run()
+    _no_server_errors(answers, server)
+    assert [a.status for a in answers] == [302] * 10, [a.text[:300] for a in answers if a.status != 302]
