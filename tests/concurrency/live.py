@@ -93,6 +93,7 @@ def live_server(database_url: str, workers: int = 2, threads: int = 20) -> Itera
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log_path.unlink(missing_ok=True)  # failing assertions quote its tail
 
 
 def _wait_until_up(server: LiveServer, seconds: float = 60) -> None:
