@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from programme.attendance.models import ABSENCE_REASONS, ATTENDANCE_STATUSES, AttendanceMark
 from programme.audit.sealing import Personal
@@ -153,6 +154,7 @@ def save_register(
             changed_rows.append(
                 {
                     "b_id": mark.id,
+                    "b_version": mark.version_id,
                     **entry,
                     "recorded_by_id": user_id,
                     "recorded_at": now,
@@ -169,9 +171,11 @@ def save_register(
         if new_rows:
             db.session.execute(insert(table), new_rows)
         if changed_rows:
-            db.session.execute(
+            # Only marks still as read: a parallel save that changed one first makes this one a
+            # conflict (409) instead of silently overwriting it.
+            written = db.session.execute(
                 update(table)
-                .where(table.c.id == bindparam("b_id"))
+                .where(table.c.id == bindparam("b_id"), table.c.version_id == bindparam("b_version"))
                 .values(
                     status=bindparam("status"),
                     reason=bindparam("reason"),
@@ -182,6 +186,8 @@ def save_register(
                 ),
                 changed_rows,
             )
+            if written.rowcount != len(changed_rows):
+                raise StaleDataError("attendance marks changed by a parallel save")
         if session.status == "scheduled":
             # Taking the register is the record that the session was held.
             session.status = "held"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from programme.audit.services import Actor, record
 from programme.auth import throttle
@@ -52,6 +52,17 @@ def _actor(user: User) -> Actor:
     return Actor(user.id, user.email)
 
 
+def _note_login(user: User, now: datetime) -> None:
+    """Bookkeeping, not an edit: written without the row's version check, so one person signing in
+    from two devices at the same moment is not refused as "changed by someone else"."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(last_login_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
     """Check credentials; record the attempt and its audit row whatever the outcome.
 
@@ -86,7 +97,7 @@ def sign_in(email: str, password: str, remote_addr: str) -> SignInResult:
         if user.has_two_factor:
             record("login_password_ok", "user_account", user.id, {"email": email}, actor=_actor(user))
             return SignInResult(user, needs_second_factor=True)
-        user.last_login_at = now
+        _note_login(user, now)
         record("login_success", "user_account", user.id, {"email": email}, actor=_actor(user))
         return SignInResult(user)
 
@@ -111,7 +122,7 @@ def complete_second_factor(user: User, code: str, remote_addr: str) -> SignInRes
         if not valid:
             record("login_failure", "user_account", user.id, {"email": user.email, "factor": "totp"})
             return SignInResult(None)
-        user.last_login_at = now
+        _note_login(user, now)
         record(
             "login_success",
             "user_account",

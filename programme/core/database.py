@@ -7,9 +7,10 @@ instead of one failing half-way when its read transaction tries to become a writ
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -45,3 +46,21 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     def _sqlite_begin(connection):
         mode = "IMMEDIATE" if _transaction_wants_write() else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def release_dead_connections(app: Flask, db) -> None:
+    """End each request's session without failing when the database went away meanwhile.
+
+    A page can be fully drawn and the database stop just before the request ends: the closing
+    ROLLBACK then fails on a terminated connection, and that error, raised after the response was
+    made, would turn a good answer into a 500. Such a connection is invalidated instead (the pool
+    drops it; pre-ping checks the next one). Registered after Flask-SQLAlchemy's own teardown, so
+    it runs first (teardowns run in reverse order).
+    """
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        try:
+            db.session.close()
+        except DBAPIError:
+            db.session.invalidate()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.core.services import StaleEdit
-from programme.extensions import db
+from programme.extensions import db, login_manager
 
 
 def _page(status: int, title: str, message: str):
@@ -84,10 +84,23 @@ def register_error_handlers(app) -> None:
     def too_large(_error):
         return _page(413, _("File too large"), _("The file is larger than the allowed size."))
 
+    @app.errorhandler(IntegrityError)
+    def crossed_write(error):
+        # A unique or foreign key rule refused a write that a parallel request made first (two
+        # people saving the same new record at once). Nothing was saved; it is a conflict, not an
+        # outage (IntegrityError is a DBAPIError: this more specific handler wins).
+        db.session.rollback()
+        app.logger.warning("write refused by a database constraint: %s", error.orig)
+        return _page(
+            409,
+            _("Changed by someone else"),
+            _("Someone saved this record after you opened it. Reload it and make your change again."),
+        )
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):
-        db.session.rollback()
+        _forget_the_database_for_this_answer()
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
         return _page(
             503,
@@ -103,3 +116,14 @@ def register_error_handlers(app) -> None:
             _("Something went wrong"),
             _("The error has been logged. Nothing was saved; please try again."),
         )
+
+
+def _forget_the_database_for_this_answer() -> None:
+    """The "try again" page must be drawn without the database: after the rollback the signed-in
+    user's row is expired (reading its name or language would query the dead connection again
+    and turn the 503 into a 500), so this one page is drawn for an anonymous visitor."""
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection is gone; the pool drops it (pre-ping replaces it later)
+        db.session.close()
+    g._login_user = login_manager.anonymous_user()

@@ -210,6 +210,18 @@ def _local(day: date, at: time) -> datetime:
     return (datetime.combine(day, at) - UTC_OFFSET).replace(tzinfo=UTC)
 
 
+def _meeting_days(start: date) -> set[date]:
+    return {start + timedelta(weeks=week) for week in range(10)}
+
+
+def _free_members(
+    members: list[int], index: int, days: set[date], booked: dict[int, set[date]], skip: int | None = None
+) -> list[int]:
+    """The team's members free on all these days, in turn from the cohort's index (fair spread)."""
+    turn = index % len(members)
+    return [uid for uid in members[turn:] + members[:turn] if uid != skip and booked[uid].isdisjoint(days)]
+
+
 def build(  # noqa: PLR0915 - one story, told in order
     seed: int, fraction: float, bases: dict[str, int] | None = None
 ) -> Plan:
@@ -335,6 +347,12 @@ def build(  # noqa: PLR0915 - one story, told in order
     offsets = np.sort(rng.integers(0, span, n_cohorts))
     cohorts, sessions, assignments = [], [], []
     cohort_rows = []  # (cohort id, facility id, status, held session ids, start date)
+    # Days each facilitator already meets a cohort (all meet on Tuesdays at 10:00): the database
+    # refuses a facilitator on two overlapping sessions, so staff go only where they are free.
+    booked: dict[int, set[date]] = {uid: set() for uid in facilitator_ids}
+    register_start = AS_OF - timedelta(days=35)
+    register_start += timedelta(days=(1 - register_start.weekday()) % 7)
+    booked[facilitator_ids[0]] |= _meeting_days(register_start)  # the demo facilitator leads it
     first_cohort = ids.take(Cohort, n_cohorts + 1)
     for index in range(n_cohorts + 1):
         if index < n_cohorts:
@@ -368,10 +386,14 @@ def build(  # noqa: PLR0915 - one story, told in order
             }
         )
         members = team[department_id]
-        lead = members[index % len(members)]
-        co = members[(index + 1) % len(members)]
+        days = _meeting_days(start)
         if index == n_cohorts:
-            lead = facilitator_ids[0]
+            free = [facilitator_ids[0]] + _free_members(members, index, days, booked, facilitator_ids[0])
+        else:
+            free = _free_members(members, index, days, booked)
+        staff = free[:2]
+        for uid in staff:
+            booked[uid] |= days
         first_session = ids.take(ProgrammeSession, 10)
         held = []
         for sequence in range(1, 11):
@@ -398,16 +420,15 @@ def build(  # noqa: PLR0915 - one story, told in order
                     "version_id": 1,
                 }
             )
-            for role, uid in (("lead", lead), ("co", co)):
-                if uid != lead or role == "lead":
-                    assignments.append(
-                        {
-                            "id": ids.take(SessionAssignment),
-                            "session_id": session_id,
-                            "user_id": uid,
-                            "role": role,
-                        }
-                    )
+            for role, uid in zip(("lead", "co"), staff, strict=False):
+                assignments.append(
+                    {
+                        "id": ids.take(SessionAssignment),
+                        "session_id": session_id,
+                        "user_id": uid,
+                        "role": role,
+                    }
+                )
         cohort_rows.append((cohort_id, first_facility + facility_index, status, held, start, size))
     plan.add(Cohort, cohorts)
     plan.add(ProgrammeSession, sessions)

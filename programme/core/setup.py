@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from programme.config import PROJECT_ROOT
-from programme.core.database import configure_engine
+from programme.core.database import configure_engine, release_dead_connections
 from programme.core.errors import register_error_handlers
 from programme.core.i18n import LANGUAGE_NAMES, localized, select_locale, select_timezone
 from programme.core.permissions import ROLE_LABELS, declare_public_endpoint, deny_undeclared_endpoints
@@ -61,6 +61,7 @@ def init_core(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    release_dead_connections(app, db)
     migrate.init_app(
         app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
     )

@@ -9,8 +9,10 @@ from datetime import date, datetime, time
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -29,6 +31,9 @@ from programme.extensions import db
 COHORT_STATUSES = ("planned", "running", "completed", "cancelled")
 SESSION_STATUSES = ("scheduled", "held", "cancelled", "moved")
 ASSIGNMENT_ROLES = ("lead", "co")
+# The database's name for a facilitator booked twice (constraint on PostgreSQL, trigger message on
+# SQLite), recognised in IntegrityError messages by services/assignment.py.
+DOUBLE_BOOKING = "ex_session_assignment_no_overlap"
 
 
 class Cohort(Audited, db.Model):
@@ -99,6 +104,28 @@ class ProgrammeSession(Audited, db.Model):
 
 
 class SessionAssignment(Audited, db.Model):
+    """A facilitator's part in one session.
+
+    The database itself refuses a facilitator booked on two overlapping sessions (not cancelled),
+    so two coordinators assigning at the same moment cannot both succeed, whatever the app checks
+    saw. Migration 0012 sets this up; the why:
+
+    - PostgreSQL: the session's interval is copied onto the assignment (`starts_at`, `ends_at`,
+      `session_cancelled`) and an EXCLUDE USING gist constraint (btree_gist) forbids two rows of
+      one user whose intervals overlap. Exclusion constraints are checked against rows of
+      concurrent, uncommitted transactions too (the second inserter waits, then fails), which a
+      check before the insert cannot do. Triggers keep the copy true: a new assignment takes the
+      session's times under a FOR SHARE lock of the session row (a concurrent move either commits
+      first and is copied, or waits and then updates this row), and a moved or cancelled session
+      updates its assignments.
+    - SQLite: writes are serialised (BEGIN IMMEDIATE for requests), so triggers that
+      RAISE(ABORT) on an overlap before the row is written are enough; the same copy is kept.
+
+    The columns are written only by those triggers (hence nullable: SQLite fills them just after
+    the insert). The travel buffer between facilities stays an application rule
+    (services/conflicts.py).
+    """
+
     __tablename__ = "session_assignment"
     __table_args__ = (
         UniqueConstraint("session_id", "role", name="uq_session_assignment_role"),
@@ -112,6 +139,16 @@ class SessionAssignment(Audited, db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(4))
+    # Copies of the session's times and state, kept by database triggers (see the class comment).
+    starts_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    ends_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
+    session_cancelled: Mapped[bool | None] = mapped_column(
+        Boolean, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     session = relationship("ProgrammeSession", back_populates="assignments")
     user = relationship("User")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from programme.attendance.models import AttendanceMark
 from programme.attendance.registers import check_open, register_lines, save_register
@@ -200,3 +201,23 @@ def test_coordinators_do_not_take_registers(client, login_as, make_held_cohort):
     coordinator = login_as("coordinator")
     _cohort, (session,), _people = make_held_cohort(people=1, held=1, department_id=coordinator.department_id)
     assert client.get(register_url(session)).status_code == 403
+
+
+def test_a_save_from_a_stale_register_is_refused_whole_not_merged(db, make_held_cohort, make_mark):
+    """Two people correcting the same register at once: the one whose marks changed under it is
+    refused (409 page) and saves nothing, instead of silently overwriting the other's marks."""
+    _cohort, (session,), people = make_held_cohort(people=2, held=1)
+    for person in people:
+        make_mark(session, person, "present")
+    day = session.starts_at.date()
+    seen_by_first = register_lines(session, day)
+    for line in seen_by_first:  # the first person's request holds its own copies, as read
+        db.session.expunge(line.mark)
+    second = {person.id: {"status": "late", "reason": None, "note": "second"} for person in people}
+    save_register(session, register_lines(session, day), second, None)
+    first = {person.id: {"status": "absent", "reason": None, "note": "first"} for person in people}
+    with pytest.raises(StaleDataError):
+        save_register(session, seen_by_first, first, None)
+    db.session.expire_all()
+    notes = db.session.execute(select(AttendanceMark.note).where(AttendanceMark.session_id == session.id))
+    assert sorted(notes.scalars()) == ["second", "second"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from programme.auth.models import User
 from programme.core.services import ValidationFailed, unit_of_work
@@ -16,13 +18,18 @@ from programme.scheduling.models import ASSIGNMENT_ROLES, Cohort, ProgrammeSessi
 from programme.scheduling.services.conflicts import (
     Check,
     booking_for,
+    check_assignment,
     evaluate,
+    is_double_booking,
     load_staffing,
     role_label,
     sessions_with_assignments,
 )
 from programme.scheduling.services.generation import ACTIVE_STATUSES, session_params
 from programme.scheduling.services.scope import internal_link, to_local
+
+# Logged when the database refused an overlap that the check before the insert did not see.
+DATABASE_REFUSAL = "double booking refused by the database"
 
 
 class NeedsConfirmation(Exception):
@@ -56,18 +63,33 @@ def assign_facilitator(
     if check.soft and not confirmed:
         raise NeedsConfirmation(check)
     link = internal_link("scheduling.show_cohort", cohort_id=session.cohort_id)
-    with unit_of_work():
-        previous = db.session.execute(
-            select(SessionAssignment).where(
-                SessionAssignment.session_id == session.id, SessionAssignment.role == role
-            )
-        ).scalar_one_or_none()
-        if previous is not None:
-            add_notifications([previous.user_id], "unassigned", session_params(session), link)
-            db.session.delete(previous)
-            db.session.flush()
-        db.session.add(SessionAssignment(session_id=session.id, user_id=facilitator.id, role=role))
-        add_notifications([facilitator.id], "assigned", {**session_params(session), "role": role}, link)
+    try:
+        with unit_of_work():
+            previous = db.session.execute(
+                select(SessionAssignment).where(
+                    SessionAssignment.session_id == session.id, SessionAssignment.role == role
+                )
+            ).scalar_one_or_none()
+            if previous is not None:
+                add_notifications([previous.user_id], "unassigned", session_params(session), link)
+                db.session.delete(previous)
+                db.session.flush()
+            db.session.add(SessionAssignment(session_id=session.id, user_id=facilitator.id, role=role))
+            add_notifications([facilitator.id], "assigned", {**session_params(session), "role": role}, link)
+    except IntegrityError as error:
+        if not is_double_booking(error):
+            raise
+        raise AssignmentRefused(_refusal_after_race(session, facilitator.id, role)) from error
+    return check
+
+
+def _refusal_after_race(session: ProgrammeSession, user_id: int, role: str) -> Check:
+    """The database refused an overlap our check did not see: someone else's assignment was
+    committed in between. Checked again (now it is visible), it reads as the usual refusal."""
+    current_app.logger.warning(DATABASE_REFUSAL + " (session %s, user %s)", session.id, user_id)
+    check = check_assignment(session, user_id, role)
+    if not check.hard:
+        check.hard.append(_("Already booked on an overlapping session at that time."))
     return check
 
 
@@ -146,7 +168,10 @@ def assign_to_cohort(
             if check.hard or (check.soft and not confirmed):
                 report.append(ReportLine(session, day, "refused", check.hard + check.soft))
                 continue
-            db.session.add(SessionAssignment(session_id=session.id, user_id=facilitator.id, role=role))
+            if not _insert_unless_double_booked(session.id, facilitator.id, role):
+                check = _refusal_after_race(session, facilitator.id, role)
+                report.append(ReportLine(session, day, "refused", check.hard))
+                continue
             data.add_booking(facilitator.id, booking_for(session, role))
             assigned.append(session)
             report.append(ReportLine(session, day, "assigned", check.soft))
@@ -158,3 +183,16 @@ def assign_to_cohort(
                 internal_link("scheduling.show_cohort", cohort_id=cohort.id),
             )
     return report
+
+
+def _insert_unless_double_booked(session_id: int, user_id: int, role: str) -> bool:
+    """One assignment inside the cohort's transaction, under a savepoint: if the database refuses
+    it as an overlap (another coordinator was faster), only this line is refused."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(SessionAssignment(session_id=session_id, user_id=user_id, role=role))
+    except IntegrityError as error:
+        if not is_double_booking(error):
+            raise
+        return False
+    return True

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from programme.auth.models import User
@@ -25,6 +26,7 @@ from programme.core.permissions import FACILITATOR
 from programme.extensions import db
 from programme.facilities.models import Facility
 from programme.scheduling.models import (
+    DOUBLE_BOOKING,
     AccessPass,
     AvailabilityException,
     AvailabilitySlot,
@@ -41,6 +43,11 @@ DEFAULT_TRAVEL_BUFFER_MINUTES = 60
 def travel_buffer() -> timedelta:
     minutes = current_app.config.get("SCHEDULING_TRAVEL_BUFFER_MINUTES", DEFAULT_TRAVEL_BUFFER_MINUTES)
     return timedelta(minutes=int(minutes))
+
+
+def is_double_booking(error: IntegrityError) -> bool:
+    """The database refused a facilitator on two overlapping sessions (migration 0012)."""
+    return DOUBLE_BOOKING in str(error.orig)
 
 
 def role_label(role: str) -> str:

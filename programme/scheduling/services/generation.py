@@ -14,11 +14,18 @@ import holidays
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
 from programme.notifications.services import add_notifications
-from programme.scheduling.models import Cohort, FacilityClosure, ProgrammeSession, SessionAssignment
+from programme.scheduling.models import (
+    DOUBLE_BOOKING,
+    Cohort,
+    FacilityClosure,
+    ProgrammeSession,
+    SessionAssignment,
+)
 from programme.scheduling.services.scope import as_utc, internal_link, local_to_utc, to_local
 
 # A pattern that cannot place its sessions within this many days is refused, not looped on.
@@ -116,6 +123,10 @@ def generate_sessions(cohort: Cohort, preview: bool = True) -> GenerationPlan:
     """The sessions the pattern gives; unless `preview`, save them all in one transaction."""
     if cohort.status in ("completed", "cancelled"):
         raise ValidationFailed(_("Sessions cannot be generated for a completed or cancelled cohort."))
+    if not preview:
+        # Two people generating at once: the second waits for the first here (PostgreSQL row lock;
+        # SQLite writers are serialised anyway), then finds the sessions and is refused below.
+        db.session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
     existing = db.session.execute(
         select(ProgrammeSession.id).where(ProgrammeSession.cohort_id == cohort.id).limit(1)
     ).first()
@@ -189,14 +200,29 @@ def move_session(session: ProgrammeSession, day: date, at: time, shift_following
                 )
             ).scalars()
         )
-    with unit_of_work():
-        for item in moved:
-            item.starts_at = as_utc(item.starts_at) + delta
-            item.ends_at = as_utc(item.ends_at) + delta
-            item.status = "moved"
-        assignees = _assignee_ids([item.id for item in moved])
-        users = {user_id for ids in assignees.values() for user_id in ids}
-        add_notifications(users, "session_moved", session_params(session), _cohort_link(session))
+    # One session at a time, the one moving into free time first (the latest when moving later),
+    # so the database's check against double-booked facilitators (checked per row) never sees a
+    # cohort's own sessions overlapping half-way through a shift.
+    order = sorted(moved, key=lambda item: as_utc(item.starts_at), reverse=delta > timedelta(0))
+    try:
+        with unit_of_work():
+            for item in order:
+                item.starts_at = as_utc(item.starts_at) + delta
+                item.ends_at = as_utc(item.ends_at) + delta
+                item.status = "moved"
+                db.session.flush()
+            assignees = _assignee_ids([item.id for item in moved])
+            users = {user_id for ids in assignees.values() for user_id in ids}
+            add_notifications(users, "session_moved", session_params(session), _cohort_link(session))
+    except IntegrityError as error:
+        if DOUBLE_BOOKING not in str(error.orig):
+            raise
+        raise ValidationFailed(
+            _(
+                "An assigned facilitator is already booked at the new time. Change the assignment or "
+                "choose another time."
+            )
+        ) from error
     return moved
 
 

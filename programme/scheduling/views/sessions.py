@@ -96,6 +96,8 @@ def assign_session(session_id: int):
             if check.soft:
                 flash(_("Confirmed despite: %(warnings)s", warnings="; ".join(check.soft)), "warning")
             return _back(session)
+    # A refusal is a conflict with what is booked already (409), also when the database refused.
+    status = 409 if outcome is not None and outcome[0] == "refused" else 200
     return render_template(
         "scheduling/assign_session.html",
         session=session,
@@ -104,7 +106,7 @@ def assign_session(session_id: int):
         form=form,
         outcome=outcome,
         action_form=ActionForm(),
-    )
+    ), status
 
 
 @bp.route("/sessions/<int:session_id>/assignments/<int:assignment_id>/delete", methods=["POST"])
