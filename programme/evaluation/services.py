@@ -89,9 +89,10 @@ def _export(
 
 
 def evaluation_report(filters: Filters, language: str, small_cells: SmallCells) -> Download:
+    from programme.evaluation.cached import report_pdf
     from programme.evaluation.pdf import build_report
 
-    content = build_report(filters, language, small_cells)
+    content = report_pdf(filters, language, small_cells, build_report)
     with unit_of_work():
         record("report", "evaluation_report", None, {"filters": filters.as_args(), "language": language})
     stem = f"evaluation-report-{(filters.instrument or 'data').lower()}-{language}-{_stamp()}"
