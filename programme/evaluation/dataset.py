@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from programme.evaluation.scope import Filters, scoped_responses
 from programme.extensions import db
@@ -110,13 +110,18 @@ class Dataset:
 def latest_instrument(code: str | None) -> Instrument | None:
     if not code:
         return None
-    return db.session.execute(
-        select(Instrument)
-        .where(Instrument.code == code)
-        .order_by(Instrument.number.desc())
-        .limit(1)
-        .options(selectinload(Instrument.items), selectinload(Instrument.subscales))
-    ).scalar_one_or_none()
+    return (
+        db.session.execute(
+            select(Instrument)
+            .where(Instrument.code == code)
+            .order_by(Instrument.number.desc())
+            .limit(1)
+            # One query: ~20 items x ~5 scales joined is a few hundred rows, cheaper than 3 round trips.
+            .options(joinedload(Instrument.items), joinedload(Instrument.subscales))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def describe_instrument(instrument: Instrument | None) -> tuple[list[ScaleInfo], list[ItemInfo]]:
@@ -164,19 +169,18 @@ def build_dataset(filters: Filters, answers: bool = True) -> Dataset:
     if instrument is None:
         return Dataset(filters, None, [], [], [], Attrition(0, 0, 0, 0))
     scope = scoped_responses(filters, instrument.code, timepoints).subquery("scope")
-    rows = db.session.execute(select(scope)).mappings().all()
+    # Each scale's stored score beside its response, looked up through the unique
+    # (response, scale) index: one row per response, and the scope is evaluated once.
     score_codes = [scale.code for scale in scales]
-    score_rows = db.session.execute(
-        select(
-            ResponseScore.response_id,
-            *_pivot(ResponseScore.subscale_code, ResponseScore.score, score_codes),
-        )
-        .join(scope, scope.c.response_id == ResponseScore.response_id)
-        .group_by(ResponseScore.response_id)
-    ).all()
-    scores_by_response = {
-        response_id: dict(zip(score_codes, values, strict=True)) for response_id, *values in score_rows
-    }
+    score_columns = [
+        select(ResponseScore.score)
+        .where(ResponseScore.response_id == scope.c.response_id, ResponseScore.subscale_code == code)
+        .scalar_subquery()
+        .label(f"score_{number}")
+        for number, code in enumerate(score_codes)
+    ]
+    rows = db.session.execute(select(scope, *score_columns)).mappings().all()
+    score_names = [(code, f"score_{number}") for number, code in enumerate(score_codes)]
 
     cases: dict[tuple[int, int], Case] = {}
     excluded: set[int] = set()
@@ -203,7 +207,7 @@ def build_dataset(filters: Filters, answers: bool = True) -> Dataset:
                 attendance_rate=row["attendance_rate"],
                 attendance_band=row["attendance_band"],
             )
-        found.scores[row["timepoint"]] = scores_by_response.get(row["response_id"], {})
+        found.scores[row["timepoint"]] = {code: row[name] for code, name in score_names}
         responses.setdefault(key, {})[row["timepoint"]] = row["response_id"]
 
     ordered = sorted(cases.values(), key=lambda c: (c.cohort_id, c.study_code))
