@@ -50,7 +50,8 @@ def assert_same_figures(filters: Filters) -> None:
             assert not found.rci.enough
         else:
             indices, better, worse = wanted["rci"]
-            diff = [(i, x, y) for i, (x, y) in enumerate(zip(found.rci.indices, indices, strict=True)) if x != y]
+            pairs = zip(found.rci.indices, indices, strict=True)
+            diff = [(i, x, y) for i, (x, y) in enumerate(pairs) if x != y]
             assert diff == []
             assert (found.rci.improved, found.rci.worse) == (better, worse)
 
