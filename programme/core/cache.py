@@ -2,9 +2,11 @@
 
 `cached(key, compute, depends_on=[Model, ...])` returns `compute()`'s value, reusing it while no
 table it depends on has changed. Each watched table has a row in `data_generation` whose counter
-is bumped in the same transaction as every ORM flush (or ORM bulk INSERT/UPDATE/DELETE) that
-touches the table, so every app server sees the bump exactly when the change is committed, and
-a rolled-back change bumps nothing. The current generations are read in one query and are part
+is bumped when a transaction that flushed changes to the table (or ran an ORM bulk
+INSERT/UPDATE/DELETE on it) commits, inside that transaction: every app server sees the bump
+exactly when the change is committed, and a rolled-back change bumps nothing. (Figures read
+inside a transaction after its own uncommitted writes may come from the cache; no page computes
+figures after writing in the same request.) The current generations are read in one query and are part
 of the stored key: a change makes the old entries unreachable (they expire on their own).
 
 The generations are read *before* the figures are computed, so a value is never stored under a
@@ -108,19 +110,37 @@ def _touched_tables(session: Session) -> set[str]:
     return touched & _watched
 
 
+def _pending(session: Session) -> set[str]:
+    return session.info.setdefault("data_generation_touched", set())
+
+
 @event.listens_for(Session, "after_flush")
-def _bump_after_flush(session: Session, _flush_context) -> None:
-    bump(session, _touched_tables(session))
+def _note_flushed_tables(session: Session, _flush_context) -> None:
+    _pending(session).update(_touched_tables(session))
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _bump_on_bulk_statement(state) -> None:
+def _note_bulk_statement(state) -> None:
     # session.execute(insert/update/delete(Model)...) skips the flush: count it here.
     if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        name = getattr(table, "name", None)
+        name = getattr(getattr(state.statement, "table", None), "name", None)
         if name in _watched:
-            bump(state.session, [name])
+            _pending(state.session).add(name)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_at_commit(session: Session) -> None:
+    # One bump per transaction, at its end: the generation rows are locked only while the
+    # commit runs, and always in the same (sorted) order, so two writers cannot deadlock on them.
+    session.flush()
+    touched = session.info.pop("data_generation_touched", set())
+    if touched:
+        bump(session, touched)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop("data_generation_touched", None)
 
 
 # --- reading ----------------------------------------------------------------------------------
