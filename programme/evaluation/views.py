@@ -38,8 +38,8 @@ def _ci(value, digits: int = 2) -> str:
     return formatting.interval(value, digits)
 
 
-def _context(kind: str = "scored") -> dict:
-    form = FilterForm(formdata=request.args, kind=kind)
+def _context(kind: str = "scored", shown: bool = True) -> dict:
+    form = FilterForm(formdata=request.args, kind=kind, shown=shown)
     filters = form.filters()
     locale = str(get_locale() or "ru")
     small_cells = analysis.small_cells_for(current_user)
@@ -129,7 +129,7 @@ def show_surveys():
 @bp.route("/report")
 @requires(ADMIN, EVALUATOR)
 def download_report():
-    context = _context()
+    context = _context(shown=False)
     language = request.args.get("report_language")
     language = language if language in LANGUAGES else context["locale"]
     download = services.evaluation_report(context["filters"], language, context["small_cells"])
