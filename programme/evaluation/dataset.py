@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
-from programme.evaluation.scope import Filters, scoped_responses
+from programme.evaluation.scope import Filters, scoped_response_ids, scoped_responses
 from programme.extensions import db
 from programme.questionnaires.models import TOTAL_CODE, Answer, Instrument, InstrumentItem, ResponseScore
 
@@ -222,7 +222,8 @@ def build_dataset(filters: Filters, answers: bool = True) -> Dataset:
     dataset = Dataset(filters, instrument, scales, items, ordered, attrition)
     if answers and items:
         order = [responses[(c.participant_id, c.cohort_id)] for c in ordered]
-        dataset.answer_matrices = _answer_matrices(scope, items, order, timepoints)
+        in_scope = scoped_response_ids(filters, instrument.code, timepoints).subquery("in_scope")
+        dataset.answer_matrices = _answer_matrices(in_scope, items, order, timepoints)
     return dataset
 
 
@@ -231,7 +232,7 @@ def _answer_matrices(scope, items: list[ItemInfo], order: list[dict[str, int]], 
     codes = [item.code for item in items]
     rows = db.session.execute(
         select(Answer.response_id, *_pivot(InstrumentItem.code, Answer.value_number, codes))
-        .join(scope, scope.c.response_id == Answer.response_id)
+        .join(scope, scope.c.id == Answer.response_id)
         .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
         .where(Answer.entry == 1, InstrumentItem.item_type == "likert", InstrumentItem.code.in_(codes))
         .group_by(Answer.response_id)
