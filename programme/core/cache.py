@@ -143,6 +143,14 @@ def _forget_rolled_back(session: Session) -> None:
     session.info.pop("data_generation_touched", None)
 
 
+def invalidate_all() -> int:
+    """Bump every watched table and the epoch (committed): all cached figures become stale."""
+    names = sorted({*_watched, EPOCH})
+    bump(db.session, names)
+    db.session.commit()
+    return len(names) - 1
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 

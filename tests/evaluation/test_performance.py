@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from programme.core import cache, national
-from programme.core.cache import DataGeneration
 from programme.evaluation import analysis
 from programme.evaluation.dataset import build_dataset
 from programme.evaluation.scope import Filters
@@ -99,19 +98,6 @@ def test_a_changed_score_shows_on_the_next_page(db, client, login_as, assert_max
     assert changed != page
 
 
-def test_generations_count_committed_changes_only(db, make_facility):
-    generation = lambda: db.session.get(DataGeneration, "facility")  # noqa: E731
-    facility = make_facility()
-    first = generation().generation
-    facility.name_en = "Renamed"
-    db.session.commit()
-    assert generation().generation == first + 1
-    facility.name_en = "Rolled back"
-    db.session.flush()
-    db.session.rollback()
-    assert generation().generation == first + 1
-
-
 def test_cache_keys_hold_the_scope(app, db, make_facility):
     from programme.evaluation.analysis import SmallCells
     from programme.evaluation.cached import comparison_figures
@@ -132,20 +118,6 @@ def test_cache_keys_hold_the_scope(app, db, make_facility):
     assert figures(REFLECT, admin) == 2
     assert figures(REFLECT.with_(facility_id=1), evaluator) == 3
     assert figures(REFLECT.with_(facility_id=2), evaluator) == 4
-
-
-def test_redis_store_refuses_unsigned_values(app):
-    redis = pytest.importorskip("redis")
-    store = cache.RedisStore("redis://127.0.0.1:6379/9", "secret", "pip:test-perfeval:", 60)
-    try:
-        store.client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    store.set("a", {"mean": 1.5})
-    assert store.get("a") == {"mean": 1.5}
-    store.client.set("pip:test-perfeval:b", b"x" * 40)
-    assert store.get("b") is None
-    store.clear()
 
 
 def _page_queries(client, assert_max_queries) -> dict[str, int]:
