@@ -92,7 +92,9 @@ class Dataset:
         return self.filters.timepoint_to
 
     def scores(self, timepoint: str, scale: str) -> list[float | None]:
-        return [case.score(timepoint, scale) for case in self.cases]
+        # case.score() inlined: this runs for every case, scale and timepoint of a page.
+        empty: dict = {}
+        return [case.scores.get(timepoint, empty).get(scale) for case in self.cases]
 
     # timepoint -> (cases x scored items) with reverse items flipped, NaN = missing; the rows are
     # the cases with a response at that timepoint, in case order. Filled when answers are loaded.
