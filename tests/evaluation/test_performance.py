@@ -180,3 +180,17 @@ def test_sav_export_peak_memory_stays_small(app, db, file_format):
     # a few MB; the national size is 1/0.006 times more rows (see the report's scaling note).
     grown_mb = (measured["peak_kb"] - measured["before_kb"]) / 1024
     assert grown_mb < 40, measured
+
+
+def test_follow_up_measures_follow_a_removed_release(db):
+    from programme.followup.measures import survival_summary
+    from programme.followup.models import Release
+
+    national.load(seed=2026, fraction=SMALL)
+    first = survival_summary({"analysis_date": "2026-11-15"})
+    assert survival_summary({"analysis_date": "2026-11-15"}) is first  # reused from the cache
+    release = db.session.execute(select(Release).order_by(Release.id).limit(1)).scalar_one()
+    db.session.delete(release)
+    db.session.commit()
+    again = survival_summary({"analysis_date": "2026-11-15"})
+    assert again.dataset.released == first.dataset.released - 1
