@@ -101,6 +101,10 @@ def prepare(engine: str, fraction: float, seed: int) -> dict:
     key = f"{engine}:{seed}:{fraction}"
     manifest = _manifest()
     if key in manifest and manifest[key].get("complete") and _present(engine, url):
+        # Reused data still gets the migrations added since it was loaded (new tables, indexes).
+        subprocess.run(
+            [BIN / "flask", "db", "upgrade"], env=_env(url), cwd=ROOT, check=True, capture_output=True
+        )
         return manifest[key]
     log(f"[{engine} {fraction}] loading national data (seed {seed})...")
     if engine == "sqlite":

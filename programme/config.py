@@ -98,6 +98,11 @@ class Config:
     RETENTION_DAYS = 365  # after follow-up ends, names and facility numbers are removed
     PER_PAGE = 50
     BENCH_QUERY_HEADER = False  # benchmark only: X-Query-Count response header
+    # Figure cache (programme.core.cache): Redis when a URL is given, else in each process.
+    CACHE_ENABLED = True
+    CACHE_REDIS_URL: str | None = None
+    CACHE_KEY_PREFIX = "pip:figures:"
+    CACHE_TIMEOUT = 24 * 3600
 
 
 class DevelopmentConfig(Config):
@@ -155,6 +160,10 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["TRUSTED_PROXIES"] = _env_int("TRUSTED_PROXIES", 0)
     if "SESSION_COOKIE_SECURE" in environ:
         app.config["SESSION_COOKIE_SECURE"] = _env_bool("SESSION_COOKIE_SECURE", False)
+    redis_url = environ.get("CACHE_REDIS_URL") or environ.get("REDIS_URL")
+    if redis_url:
+        app.config["CACHE_REDIS_URL"] = redis_url
+    app.config["CACHE_ENABLED"] = _env_bool("CACHE_ENABLED", app.config["CACHE_ENABLED"])
     app.config["BENCH_QUERY_HEADER"] = _env_bool("BENCH_QUERY_HEADER", app.config["BENCH_QUERY_HEADER"])
     app.config.update(overrides)
 

@@ -20,6 +20,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from programme import create_app
+from programme.core import cache as figure_cache
 from programme.core.querycount import assert_max_queries as _assert_max_queries
 from programme.extensions import db as _db
 
@@ -77,6 +78,7 @@ def db(app):
         yield _db
         _db.session.remove()
         empty_all_tables()
+        figure_cache.clear()  # emptied tables reset the data generations the cache keys hold
 
 
 class CsrfClient(FlaskClient):

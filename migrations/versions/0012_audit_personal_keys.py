@@ -1,6 +1,6 @@
 """audit personal keys: one key per participant that seals their personal values in the audit trail
 
-Revision ID: 0012_audit_personal_keys
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-27 16:10:00.000000
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_audit_personal_keys'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None

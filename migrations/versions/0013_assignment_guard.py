@@ -1,7 +1,7 @@
 """the database refuses a facilitator booked on two overlapping sessions
 
-Revision ID: 0012_assignment_guard
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-27 16:05:00
 
 Why this shape (see also SessionAssignment's docstring): the rule must hold when two coordinators
@@ -22,8 +22,8 @@ count, as in the application's check.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_assignment_guard"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 
 
 def register(app) -> None:
-    from programme.core import cli, submissions, views  # noqa: F401 - submissions' table joins the metadata
+    from programme.core import cache, cli, submissions, views  # noqa: F401 - their tables join the metadata
     from programme.core.permissions import ROLES
     from programme.core.registry import add_panel
 

@@ -1,4 +1,4 @@
-"""`flask seed-demo`: load every domain's demo data, in order, idempotently."""
+"""`flask seed-demo`: load every domain's demo data, in order, idempotently; `flask cache-invalidate`."""
 
 from __future__ import annotations
 
@@ -53,8 +53,17 @@ def seed_demo_command(
             click.echo(line)
 
 
+@click.command("cache-invalidate")
+def cache_invalidate_command() -> None:
+    """Make every cached figure stale (after rows were changed outside the app, e.g. raw SQL)."""
+    from programme.core.cache import invalidate_all
+
+    click.echo(f"Cached figures invalidated ({invalidate_all()} tables).")
+
+
 def register(app) -> None:
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(cache_invalidate_command)
 
 
 class LineProgress:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -71,11 +72,30 @@ class ScaleComparison:
     def n(self) -> int:
         return self.result.n
 
-    @property
+    @cached_property
     def changes(self) -> list[float]:
         return [
             b - a for a, b in zip(self.first, self.second, strict=True) if a is not None and b is not None
         ]
+
+    @cached_property
+    def change_summary(self) -> ChangeSummary:
+        """Smallest, largest, how many above and below zero: once, not per template use."""
+        changes = self.changes
+        return ChangeSummary(
+            min(changes, default=None),
+            max(changes, default=None),
+            sum(1 for change in changes if change > 0),
+            sum(1 for change in changes if change < 0),
+        )
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    smallest: float | None
+    largest: float | None
+    above_zero: int
+    below_zero: int
 
 
 def compare(dataset: Dataset) -> list[ScaleComparison]:

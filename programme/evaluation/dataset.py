@@ -2,17 +2,21 @@
 
 A "case" is one person in one cohort (pairs are formed within a cohort). People who withdrew
 consent asking for their data to be excluded are dropped and counted in the attrition. The
-dataset is built with a fixed number of queries whatever its size.
+dataset is built with a fixed number of queries whatever its size: the scores and the item
+answers are pivoted in SQL (one row per response, one column per scale or item), so Python
+handles one row per response rather than one per answer; the item answers are kept as a numpy
+matrix per timepoint (for Cronbach's alpha) and only loaded when asked for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+import numpy as np
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
-from programme.evaluation.scope import Filters, scoped_responses
+from programme.evaluation.scope import Filters, scoped_response_ids, scoped_responses
 from programme.extensions import db
 from programme.questionnaires.models import TOTAL_CODE, Answer, Instrument, InstrumentItem, ResponseScore
 
@@ -53,7 +57,6 @@ class Case:
     attendance_rate: float | None
     attendance_band: str
     scores: dict[str, dict[str, float | None]] = field(default_factory=dict)  # timepoint -> scale
-    answers: dict[str, dict[str, float | None]] = field(default_factory=dict)  # timepoint -> item
 
     def score(self, timepoint: str, scale: str) -> float | None:
         return self.scores.get(timepoint, {}).get(scale)
@@ -89,36 +92,38 @@ class Dataset:
         return self.filters.timepoint_to
 
     def scores(self, timepoint: str, scale: str) -> list[float | None]:
-        return [case.score(timepoint, scale) for case in self.cases]
+        # case.score() inlined: this runs for every case, scale and timepoint of a page.
+        empty: dict = {}
+        return [case.scores.get(timepoint, empty).get(scale) for case in self.cases]
 
-    def item_table(self, timepoint: str, scale: ScaleInfo) -> list[list[float | None]]:
+    # timepoint -> (cases x scored items) with reverse items flipped, NaN = missing; the rows are
+    # the cases with a response at that timepoint, in case order. Filled when answers are loaded.
+    answer_matrices: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def item_table(self, timepoint: str, scale: ScaleInfo) -> np.ndarray:
         """Cases x items of one scale at one timepoint, reverse items flipped; cases who answered."""
-        by_code = {item.code: item for item in self.items}
-        rows = []
-        for case in self.cases:
-            answers = case.answers.get(timepoint)
-            if answers is None:
-                continue
-            rows.append([_keyed(answers.get(code), by_code[code]) for code in scale.items])
-        return rows
-
-
-def _keyed(value: float | None, item: ItemInfo) -> float | None:
-    if value is None or not item.is_reverse or item.minimum is None or item.maximum is None:
-        return value
-    return item.minimum + item.maximum - value
+        matrix = self.answer_matrices.get(timepoint)
+        if matrix is None:
+            return np.empty((0, len(scale.items)))
+        columns = {item.code: number for number, item in enumerate(self.items)}
+        return matrix[:, [columns[code] for code in scale.items]]
 
 
 def latest_instrument(code: str | None) -> Instrument | None:
     if not code:
         return None
-    return db.session.execute(
-        select(Instrument)
-        .where(Instrument.code == code)
-        .order_by(Instrument.number.desc())
-        .limit(1)
-        .options(selectinload(Instrument.items), selectinload(Instrument.subscales))
-    ).scalar_one_or_none()
+    return (
+        db.session.execute(
+            select(Instrument)
+            .where(Instrument.code == code)
+            .order_by(Instrument.number.desc())
+            .limit(1)
+            # One query: ~20 items x ~5 scales joined is a few hundred rows, cheaper than 3 round trips.
+            .options(joinedload(Instrument.items), joinedload(Instrument.subscales))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def describe_instrument(instrument: Instrument | None) -> tuple[list[ScaleInfo], list[ItemInfo]]:
@@ -150,43 +155,46 @@ def describe_instrument(instrument: Instrument | None) -> tuple[list[ScaleInfo],
     return scales, items
 
 
-def build_dataset(filters: Filters) -> Dataset:
+def _pivot(code_column, value_column, codes: list[str]):
+    """One column per code: MAX(value) where the row's code is that code (one row per key)."""
+    return [
+        func.max(case((code_column == code, value_column))).label(f"c{number}")
+        for number, code in enumerate(codes)
+    ]
+
+
+def build_dataset(filters: Filters, answers: bool = True) -> Dataset:
+    """The dataset for these filters; `answers=False` skips the item answers (exports)."""
     instrument = latest_instrument(filters.instrument)
     scales, items = describe_instrument(instrument)
     timepoints = (filters.timepoint_from, filters.timepoint_to)
     if instrument is None:
         return Dataset(filters, None, [], [], [], Attrition(0, 0, 0, 0))
     scope = scoped_responses(filters, instrument.code, timepoints).subquery("scope")
-    rows = db.session.execute(select(scope)).mappings().all()
-    score_rows = db.session.execute(
-        select(ResponseScore.response_id, ResponseScore.subscale_code, ResponseScore.score).join(
-            scope, scope.c.response_id == ResponseScore.response_id
-        )
-    ).all()
-    answer_rows = db.session.execute(
-        select(Answer.response_id, InstrumentItem.code, Answer.value_number)
-        .join(scope, scope.c.response_id == Answer.response_id)
-        .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
-        .where(Answer.entry == 1, InstrumentItem.item_type == "likert")
-    ).all()
-
-    scores_by_response: dict[int, dict[str, float | None]] = {}
-    for response_id, code, score in score_rows:
-        scores_by_response.setdefault(response_id, {})[code] = score
-    answers_by_response: dict[int, dict[str, float | None]] = {}
-    for response_id, code, value in answer_rows:
-        answers_by_response.setdefault(response_id, {})[code] = value
+    # Each scale's stored score beside its response, looked up through the unique
+    # (response, scale) index: one row per response, and the scope is evaluated once.
+    score_codes = [scale.code for scale in scales]
+    score_columns = [
+        select(ResponseScore.score)
+        .where(ResponseScore.response_id == scope.c.response_id, ResponseScore.subscale_code == code)
+        .scalar_subquery()
+        .label(f"score_{number}")
+        for number, code in enumerate(score_codes)
+    ]
+    rows = db.session.execute(select(scope, *score_columns)).mappings().all()
+    score_names = [(code, f"score_{number}") for number, code in enumerate(score_codes)]
 
     cases: dict[tuple[int, int], Case] = {}
     excluded: set[int] = set()
+    responses: dict[tuple[int, int], dict[str, int]] = {}
     for row in rows:
         if row["is_excluded"]:
             excluded.add(row["participant_id"])
             continue
         key = (row["participant_id"], row["cohort_id"])
-        case = cases.get(key)
-        if case is None:
-            case = cases[key] = Case(
+        found = cases.get(key)
+        if found is None:
+            found = cases[key] = Case(
                 participant_id=row["participant_id"],
                 study_code=row["study_code"],
                 cohort_id=row["cohort_id"],
@@ -201,8 +209,8 @@ def build_dataset(filters: Filters) -> Dataset:
                 attendance_rate=row["attendance_rate"],
                 attendance_band=row["attendance_band"],
             )
-        case.scores[row["timepoint"]] = scores_by_response.get(row["response_id"], {})
-        case.answers[row["timepoint"]] = answers_by_response.get(row["response_id"], {})
+        found.scores[row["timepoint"]] = {code: row[name] for code, name in score_names}
+        responses.setdefault(key, {})[row["timepoint"]] = row["response_id"]
 
     ordered = sorted(cases.values(), key=lambda c: (c.cohort_id, c.study_code))
     first, second = timepoints
@@ -213,4 +221,40 @@ def build_dataset(filters: Filters) -> Dataset:
         second_only=sum(1 for c in ordered if second in c.scores and first not in c.scores),
         excluded=len(excluded),
     )
-    return Dataset(filters, instrument, scales, items, ordered, attrition)
+    dataset = Dataset(filters, instrument, scales, items, ordered, attrition)
+    if answers and items:
+        order = [responses[(c.participant_id, c.cohort_id)] for c in ordered]
+        in_scope = scoped_response_ids(filters, instrument.code, timepoints).subquery("in_scope")
+        dataset.answer_matrices = _answer_matrices(in_scope, items, order, timepoints)
+    return dataset
+
+
+def _answer_matrices(scope, items: list[ItemInfo], order: list[dict[str, int]], timepoints) -> dict:
+    """Per timepoint, the cases' item answers as a matrix (reverse items flipped, NaN = missing)."""
+    codes = [item.code for item in items]
+    rows = db.session.execute(
+        select(Answer.response_id, *_pivot(InstrumentItem.code, Answer.value_number, codes))
+        .join(scope, scope.c.id == Answer.response_id)
+        .join(InstrumentItem, InstrumentItem.id == Answer.item_id)
+        .where(Answer.entry == 1, InstrumentItem.item_type == "likert", InstrumentItem.code.in_(codes))
+        .group_by(Answer.response_id)
+    ).all()
+    position = {row[0]: number for number, row in enumerate(rows)}
+    values = np.array([row[1:] for row in rows], dtype=float).reshape(len(rows), len(codes))
+    reverse = np.array(
+        [item.is_reverse and item.minimum is not None and item.maximum is not None for item in items]
+    )
+    if reverse.any():
+        bounds = np.array([(item.minimum or 0) + (item.maximum or 0) for item in items], dtype=float)
+        values[:, reverse] = bounds[reverse] - values[:, reverse]
+    matrices = {}
+    for timepoint in timepoints:
+        chosen = [by_timepoint[timepoint] for by_timepoint in order if timepoint in by_timepoint]
+        rows_of = np.array([position.get(response_id, -1) for response_id in chosen], dtype=np.int64)
+        if len(values):
+            matrix = values[np.maximum(rows_of, 0)]
+            matrix[rows_of < 0] = np.nan  # a response without any answer
+        else:
+            matrix = np.full((len(chosen), len(codes)), np.nan)
+        matrices[timepoint] = matrix
+    return matrices

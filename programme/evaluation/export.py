@@ -277,7 +277,7 @@ def codebook_xlsx(long: Table, wide: Table, dataset: Dataset, locale: str) -> by
 
 
 def to_sav(table: Table) -> bytes:
-    frame = table.frame.copy()
+    frame = table.frame  # written as it is: pyreadstat does not change it, so no copy
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "dataset.sav"
         pyreadstat.write_sav(

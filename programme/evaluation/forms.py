@@ -65,9 +65,16 @@ class FilterForm(FlaskForm):
     conviction = SelectField(_l("Conviction"))
     language = SelectField(_l("Language of the cohort"))
 
-    def __init__(self, *args, kind: str = "scored", **kwargs):
+    def __init__(self, *args, kind: str = "scored", shown: bool = True, **kwargs):
+        """`shown=False` for a download that never renders the form: the facility, cohort and
+        curriculum lists are then read only when the query string names one to check."""
         super().__init__(*args, **kwargs)
         self.kind = kind
+        given = kwargs.get("formdata") or (args[0] if args else None) or {}
+
+        def needed(name: str) -> bool:
+            return shown or bool(given.get(name))
+
         locale = str(get_locale() or "ru")
         instruments = db.session.execute(
             select(Instrument.code, Instrument.texts)
@@ -82,16 +89,28 @@ class FilterForm(FlaskForm):
         ) or ["pre", "post"]
         self.timepoint_from.choices = choices([(tp, timepoint_label(tp)) for tp in timepoints])
         self.timepoint_to.choices = choices([(tp, timepoint_label(tp)) for tp in timepoints])
-        facilities = db.session.execute(select(Facility.id, Facility.code).order_by(Facility.code)).all()
+        facilities = (
+            db.session.execute(select(Facility.id, Facility.code).order_by(Facility.code)).all()
+            if needed("facility_id")
+            else []
+        )
         self.facility_id.choices = choices([ANY] + [(fid, code) for fid, code in facilities])
         self.region.choices = choices([ANY] + [(code, str(label)) for code, label in REGIONS.items()])
-        cohorts = db.session.execute(select(Cohort.id, Cohort.name).order_by(Cohort.start_date)).all()
+        cohorts = (
+            db.session.execute(select(Cohort.id, Cohort.name).order_by(Cohort.start_date)).all()
+            if needed("cohort_id")
+            else []
+        )
         self.cohort_id.choices = choices([ANY] + [(cid, name) for cid, name in cohorts])
-        curricula = db.session.execute(
-            select(CurriculumVersion.curriculum_id, CurriculumText.language, CurriculumText.title)
-            .join(CurriculumText, CurriculumText.curriculum_version_id == CurriculumVersion.id)
-            .order_by(CurriculumVersion.curriculum_id, CurriculumVersion.number)
-        ).all()
+        curricula = (
+            db.session.execute(
+                select(CurriculumVersion.curriculum_id, CurriculumText.language, CurriculumText.title)
+                .join(CurriculumText, CurriculumText.curriculum_version_id == CurriculumVersion.id)
+                .order_by(CurriculumVersion.curriculum_id, CurriculumVersion.number)
+            ).all()
+            if needed("curriculum_id")
+            else []
+        )
         titles: dict[int, dict] = {}
         for curriculum_id, language, title in curricula:
             titles.setdefault(curriculum_id, {})[language] = title

@@ -127,15 +127,34 @@ def attendance_band_expression(rate):
     return case((rate.is_(None), literal(UNKNOWN)), *whens, else_=literal("75_plus"))
 
 
+def scoped_response_ids(filters: Filters, instrument_code: str, timepoints: tuple[str, ...]) -> Select:
+    """The ids of the complete responses in scope, people who asked to be excluded included.
+
+    The same filters as scoped_responses(), without computing the attendance rate unless the
+    attendance band is filtered on: the per-person attendance aggregate is the costly part of
+    the scope, and a query that only needs the ids (the item answers) should not pay it twice.
+    """
+    return scoped_responses(
+        filters, instrument_code, timepoints, attendance=bool(filters.attendance_band)
+    ).with_only_columns(Response.id, maintain_column_froms=True)
+
+
 def scoped_responses(
-    filters: Filters, instrument_code: str, timepoints: tuple[str, ...], drop_excluded: bool = False
+    filters: Filters,
+    instrument_code: str,
+    timepoints: tuple[str, ...],
+    drop_excluded: bool = False,
+    attendance: bool = True,
 ) -> Select:
     """Complete responses in scope, one row each, with the person's analysis attributes.
 
     `is_excluded` marks people who withdrew consent asking for their data to be excluded; the
     caller counts them for the attrition, or asks for them to be dropped here.
+    `attendance=False` leaves the attendance rate and band out (NULL), and their joins.
     """
     held, attended, rate = _attendance_rate()
+    if not attendance:
+        rate = literal(None, Float)
     age_band = age_expression()
     conviction = conviction_expression()
     attendance_band = attendance_band_expression(rate)
@@ -171,17 +190,17 @@ def scoped_responses(
         .outerjoin(
             Enrolment, and_(Enrolment.participant_id == Participant.id, Enrolment.cohort_id == Cohort.id)
         )
-        .outerjoin(held, held.c.cohort_id == Cohort.id)
-        .outerjoin(
-            attended,
-            and_(attended.c.cohort_id == Cohort.id, attended.c.participant_id == Participant.id),
-        )
         .where(
             Instrument.code == instrument_code,
             Response.status == "complete",
             Administration.timepoint.in_(timepoints),
         )
     )
+    if attendance:
+        query = query.outerjoin(held, held.c.cohort_id == Cohort.id).outerjoin(
+            attended,
+            and_(attended.c.cohort_id == Cohort.id, attended.c.participant_id == Participant.id),
+        )
     conditions = {
         "facility_id": Cohort.facility_id,
         "region": Facility.region,

@@ -50,7 +50,8 @@ def _export(
         raise ValidationFailed.on("file_format", _("Choose a file format from the list."))
     if purpose not in PURPOSES:
         raise ValidationFailed.on("purpose", _("Choose the purpose of this export."))
-    dataset = build_dataset(filters)
+    # Exports carry scores, not item answers: skipping the answers keeps the national .sav small.
+    dataset = build_dataset(filters, answers=False)
     people = len(dataset.cases)
     if people == 0:
         raise ValidationFailed(_("Nobody is in the dataset with these filters: widen them and try again."))
@@ -61,17 +62,23 @@ def _export(
                 minimum=small_cells.minimum,
             )
         )
-    long = export.long_table(dataset, small_cells, locale)
-    wide = export.wide_table(dataset, small_cells, locale)
+
+    # Only the tables the chosen file needs are built (each is a frame of every case).
+    def long():
+        return export.long_table(dataset, small_cells, locale)
+
+    def wide():
+        return export.wide_table(dataset, small_cells, locale)
+
     stem = f"evaluation-{(filters.instrument or 'data').lower()}-{_stamp()}"
     builders = {
-        "csv_long": lambda: (export.to_csv(long), f"{stem}-long.csv", "csv"),
-        "csv_wide": lambda: (export.to_csv(wide), f"{stem}-wide.csv", "csv"),
-        "xlsx": lambda: (export.to_xlsx(long, wide, dataset, locale), f"{stem}.xlsx", "xlsx"),
-        "sav_long": lambda: (export.to_sav(long), f"{stem}-long.sav", "sav"),
-        "sav_wide": lambda: (export.to_sav(wide), f"{stem}-wide.sav", "sav"),
+        "csv_long": lambda: (export.to_csv(long()), f"{stem}-long.csv", "csv"),
+        "csv_wide": lambda: (export.to_csv(wide()), f"{stem}-wide.csv", "csv"),
+        "xlsx": lambda: (export.to_xlsx(long(), wide(), dataset, locale), f"{stem}.xlsx", "xlsx"),
+        "sav_long": lambda: (export.to_sav(long()), f"{stem}-long.sav", "sav"),
+        "sav_wide": lambda: (export.to_sav(wide()), f"{stem}-wide.sav", "sav"),
         "codebook": lambda: (
-            export.codebook_xlsx(long, wide, dataset, locale),
+            export.codebook_xlsx(long(), wide(), dataset, locale),
             f"{stem}-codebook.xlsx",
             "xlsx",
         ),
@@ -89,9 +96,10 @@ def _export(
 
 
 def evaluation_report(filters: Filters, language: str, small_cells: SmallCells) -> Download:
+    from programme.evaluation.cached import report_pdf
     from programme.evaluation.pdf import build_report
 
-    content = build_report(filters, language, small_cells)
+    content = report_pdf(filters, language, small_cells, build_report)
     with unit_of_work():
         record("report", "evaluation_report", None, {"filters": filters.as_args(), "language": language})
     stem = f"evaluation-report-{(filters.instrument or 'data').lower()}-{language}-{_stamp()}"

@@ -15,7 +15,7 @@ Methods (Lakens 2013, "Calculating and reporting effect sizes", is the reference
 - Cronbach's alpha on complete cases, α = k/(k-1) · (1 - Σ var(item) / var(total));
 - reliable change index (Jacobson & Truax 1991): SE = SD_pre·√(1 - r_xx), S_diff = √2·SE,
   RCI = (post - pre) / S_diff, |RCI| > 1.96 reliable; SD_pre over the complete pairs;
-- Holm's step-down adjustment across the subscales shown together (statsmodels);
+- Holm's step-down adjustment across the subscales shown together (as statsmodels computes it);
 - Spearman's rank correlation for dose (scipy).
 """
 
@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, stats
-from statsmodels.stats.multitest import multipletests
 
 # Fewer pairs than this give "not enough data": with two pairs the t interval has one degree of
 # freedom and the SD of the differences rests on a single contrast.
@@ -126,15 +125,19 @@ def finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _floats(values: Sequence) -> np.ndarray:
+    """The values as a float array, None and non-finite values as NaN (one vectorised pass)."""
+    array = np.array(values, dtype=float) if len(values) else np.empty(0)
+    array[~np.isfinite(array)] = np.nan
+    return array
+
+
 def complete_pairs(pre: Sequence, post: Sequence) -> tuple[np.ndarray, np.ndarray]:
     if len(pre) != len(post):
         raise ValueError("pre and post must have the same length")
-    pairs = [(finite(a), finite(b)) for a, b in zip(pre, post, strict=True)]
-    kept = [(a, b) for a, b in pairs if a is not None and b is not None]
-    if not kept:
-        return np.empty(0), np.empty(0)
-    before, after = zip(*kept, strict=True)
-    return np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    before, after = _floats(pre), _floats(post)
+    kept = ~(np.isnan(before) | np.isnan(after))
+    return before[kept], after[kept]
 
 
 def hedges_j(df: int) -> float:
@@ -244,24 +247,29 @@ def paired_comparison(pre: Sequence, post: Sequence) -> PairedComparison | NotEn
     )
 
 
-def cronbach_alpha(rows: Sequence[Sequence]) -> Alpha | NotEnoughData:
-    """Alpha over the complete cases of a cases x items table (None = missing answer)."""
-    table = [[finite(value) for value in row] for row in rows]
-    complete = [row for row in table if row and all(value is not None for value in row)]
-    items = len(table[0]) if table else 0
-    if not complete:
+def cronbach_alpha(rows) -> Alpha | NotEnoughData:
+    """Alpha over the complete cases of a cases x items table (None or NaN = missing answer).
+
+    `rows` is a list of rows or a 2-D numpy array; it is handled as one float array, so the
+    national dataset (tens of thousands of cases) costs a few vectorised passes."""
+    table = np.asarray(rows, dtype=float)
+    if table.ndim != 2:
+        table = table.reshape(len(table), -1) if table.size else np.empty((len(table), 0))
+    items = table.shape[1]
+    complete = table[np.isfinite(table).all(axis=1)] if items else table[:0]
+    cases = len(complete)
+    if not cases:
         return NotEnoughData(NO_DATA, 0)
     if items < 2:
-        return NotEnoughData(TOO_FEW_ITEMS, len(complete))
-    if len(complete) < MIN_CASES_ALPHA:
-        return NotEnoughData(TOO_FEW, len(complete))
-    matrix = np.asarray(complete, dtype=float)
-    total_variance = float(matrix.sum(axis=1).var(ddof=1))
+        return NotEnoughData(TOO_FEW_ITEMS, cases)
+    if cases < MIN_CASES_ALPHA:
+        return NotEnoughData(TOO_FEW, cases)
+    total_variance = float(complete.sum(axis=1).var(ddof=1))
     if total_variance == 0:
-        return NotEnoughData(ZERO_VARIANCE, len(complete))
-    item_variances = float(matrix.var(axis=0, ddof=1).sum())
+        return NotEnoughData(ZERO_VARIANCE, cases)
+    item_variances = float(complete.var(axis=0, ddof=1).sum())
     value = items / (items - 1) * (1 - item_variances / total_variance)
-    return Alpha(value=value, cases=len(complete), items=items)
+    return Alpha(value=value, cases=cases, items=items)
 
 
 def reliable_change(
@@ -282,13 +290,10 @@ def reliable_change(
         return NotEnoughData(ZERO_VARIANCE, n)
     se = sd_pre * math.sqrt(1 - reliability)
     s_diff = math.sqrt(2) * se
-    indices: list[float | None] = []
-    for a, b in zip(pre, post, strict=True):
-        a, b = finite(a), finite(b)
-        indices.append(None if a is None or b is None else (b - a) / s_diff)
-    values = [value for value in indices if value is not None]
-    improved = sum(1 for value in values if value > threshold)
-    worse = sum(1 for value in values if value < -threshold)
+    all_indices = (_floats(post) - _floats(pre)) / s_diff  # NaN where the pair is incomplete
+    indices = tuple(None if math.isnan(value) else value for value in all_indices.tolist())
+    improved = int(np.count_nonzero(all_indices > threshold))
+    worse = int(np.count_nonzero(all_indices < -threshold))
     return ReliableChange(
         n=n,
         reliability=reliability,
@@ -303,12 +308,23 @@ def reliable_change(
 
 
 def holm(p_values: Mapping[str, float | None]) -> dict[str, float | None]:
-    """Holm-adjusted p-values for the keys that have one; None stays None."""
+    """Holm-adjusted p-values for the keys that have one; None stays None.
+
+    The step-down as statsmodels' multipletests(method="holm") computes it, operation for
+    operation (sorted p times (m, m-1, ..., 1), running maximum, capped at 1); written out
+    because multipletests runs a full gc.collect() on every call, which costs most of a second
+    when the national dataset is in memory. tests/evaluation/test_stats.py checks both agree."""
     present = {key: finite(p) for key, p in p_values.items() if finite(p) is not None}
     adjusted: dict[str, float | None] = {key: None for key in p_values}
     if present:
-        _reject, corrected, _sidak, _bonf = multipletests(list(present.values()), method="holm")
-        adjusted.update(zip(present, (float(p) for p in corrected), strict=True))
+        values = np.asarray(list(present.values()))
+        order = np.argsort(values)
+        ranked = np.take(values, order) * np.arange(len(values), 0, -1)
+        corrected = np.maximum.accumulate(ranked)
+        corrected[corrected > 1] = 1
+        unsorted = np.empty_like(corrected)
+        unsorted[order] = corrected
+        adjusted.update(zip(present, (float(p) for p in unsorted), strict=True))
     return adjusted
 
 

@@ -13,8 +13,9 @@ from programme.core.forms import apply_problems
 from programme.core.permissions import ADMIN, EVALUATOR, requires
 from programme.core.services import ValidationFailed
 from programme.evaluation import analysis, formatting, services
+from programme.evaluation.cached import comparison_figures
 from programme.evaluation.dataset import build_dataset
-from programme.evaluation.figures import comparison_charts, dose_chart, forest_chart, scale_label
+from programme.evaluation.figures import dose_chart, forest_chart, scale_label
 from programme.evaluation.forms import ExportForm, FilterForm, timepoint_label
 from programme.evaluation.survey import BREAKDOWNS, survey_tables
 from programme.evaluation.text import filter_summary
@@ -37,8 +38,8 @@ def _ci(value, digits: int = 2) -> str:
     return formatting.interval(value, digits)
 
 
-def _context(kind: str = "scored") -> dict:
-    form = FilterForm(formdata=request.args, kind=kind)
+def _context(kind: str = "scored", shown: bool = True) -> dict:
+    form = FilterForm(formdata=request.args, kind=kind, shown=shown)
     filters = form.filters()
     locale = str(get_locale() or "ru")
     small_cells = analysis.small_cells_for(current_user)
@@ -61,21 +62,15 @@ def _context(kind: str = "scored") -> dict:
 @requires(ADMIN, EVALUATOR)
 def show_comparison():
     context = _context()
-    dataset = build_dataset(context["filters"])
-    comparisons = analysis.compare(dataset)
-    chosen = analysis.find_scale(dataset, request.args.get("scale"))
-    charted = next((c for c in comparisons if chosen and c.scale.code == chosen.code), None)
-    charts = (
-        comparison_charts(charted, dataset.first, dataset.second, context["locale"], context["small_cells"])
-        if charted
-        else {}
+    figures = comparison_figures(
+        context["filters"], request.args.get("scale"), context["locale"], context["small_cells"]
     )
     return render_template(
         "evaluation/show_comparison.html",
-        dataset=dataset,
-        comparisons=comparisons,
-        charted=charted,
-        charts=charts,
+        dataset=figures.dataset,
+        comparisons=figures.comparisons,
+        charted=figures.charted,
+        charts=figures.charts,
         **context,
     )
 
@@ -134,7 +129,7 @@ def show_surveys():
 @bp.route("/report")
 @requires(ADMIN, EVALUATOR)
 def download_report():
-    context = _context()
+    context = _context(shown=False)
     language = request.args.get("report_language")
     language = language if language in LANGUAGES else context["locale"]
     download = services.evaluation_report(context["filters"], language, context["small_cells"])

@@ -18,8 +18,21 @@ from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import median_survival_times
 from statsmodels.stats.proportion import proportion_confint
 
+from programme.core.cache import cached, watch
+from programme.facilities.models import Facility
 from programme.followup.cox import CoxResult, fit_cox
 from programme.followup.dataset import GROUPS, Dataset, FollowupFilters, SurvivalRow, build_dataset
+from programme.followup.models import FollowUpCheck, Release
+from programme.participants.models import Enrolment, Participant
+from programme.questionnaires.models import (
+    Administration,
+    Answer,
+    Instrument,
+    InstrumentItem,
+    Response,
+    ResponseScore,
+)
+from programme.scheduling.models import Cohort
 
 # Survival is read at these follow-up points (months, days: months × 365.25 / 12, rounded).
 SURVIVAL_POINTS = ((6, 183), (12, 365), (24, 730))
@@ -232,9 +245,41 @@ def reliable_change_table(rows: list[SurvivalRow], minimum: int) -> list[RcRow]:
     return table
 
 
+# Every table build_dataset() and pre_post_change() read (programme.core.cache).
+SURVIVAL_TABLES = (
+    Participant,
+    Release,
+    FollowUpCheck,
+    Facility,
+    Enrolment,
+    Cohort,
+    Response,
+    ResponseScore,
+    Administration,
+    Answer,
+    Instrument,
+    InstrumentItem,
+)
+watch(*SURVIVAL_TABLES)
+
+
 def survival_summary(filters=None) -> SurvivalSummary:
-    """Everything the follow-up pages and the evaluation report show, for these filters."""
+    """Everything the follow-up pages and the evaluation report show, for these filters.
+
+    Cached until one of SURVIVAL_TABLES changes; the key holds the filters, the analysis date
+    and the small-cell minimum (the figures do not depend on the viewer beyond that: only
+    evaluators and admins reach them, and both see the same pseudonymised summary)."""
     filters = FollowupFilters.coerce(filters)
+    key = {
+        "figure": "followup.survival",
+        "filters": filters.as_args(),
+        "on": filters.on().isoformat(),
+        "minimum": small_cell_minimum(),
+    }
+    return cached(key, lambda: _survival_summary(filters), depends_on=SURVIVAL_TABLES)
+
+
+def _survival_summary(filters: FollowupFilters) -> SurvivalSummary:
     dataset = build_dataset(filters)
     minimum = small_cell_minimum()
     rows = dataset.rows

@@ -186,6 +186,16 @@ def test_holm_matches_statsmodels_and_keeps_missing():
     assert ev.holm({"A": None}) == {"A": None}
 
 
+def test_holm_equals_statsmodels_exactly_with_ties_and_caps():
+    generator = np.random.default_rng(11)
+    for size in (1, 2, 5, 9):
+        for _ in range(50):
+            values = generator.choice([0.001, 0.02, 0.2, 0.5, 0.9, *generator.random(6)], size=size)
+            adjusted = ev.holm({str(i): float(v) for i, v in enumerate(values)})
+            expected = multipletests(values, method="holm")[1]
+            assert [adjusted[str(i)] for i in range(size)] == [float(v) for v in expected]
+
+
 def test_spearman_matches_ranked_pearson():
     change = [0.5, 0.1, 0.9, -0.2, 0.4, None, 0.7]
     rate = [0.8, 0.5, 1.0, 0.3, 0.8, 0.9, 0.6]
