@@ -48,11 +48,14 @@ def watch_list(user) -> dict:
     threshold (ATTENDANCE_WATCH_PERCENT, default 70 %). Three queries whatever the size."""
     threshold = int(current_app.config.get("ATTENDANCE_WATCH_PERCENT", DEFAULT_THRESHOLD_PERCENT))
     running = and_(Cohort.status == "running", cohort_scope(user))
+    # Driven from the (few) running cohorts through an IN list: as a join, the planner scans
+    # every enrolment in the country to follow the ORDER BY (2.4 ms instead of 7-20 ms nationally).
+    running_ids = select(Cohort.id).where(running)
     rows = db.session.execute(
         select(Enrolment.participant_id, Enrolment.cohort_id, AttendanceMark.status)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(
-            ProgrammeSession, and_(ProgrammeSession.cohort_id == Cohort.id, ProgrammeSession.status == "held")
+            ProgrammeSession,
+            and_(ProgrammeSession.cohort_id == Enrolment.cohort_id, ProgrammeSession.status == "held"),
         )
         .outerjoin(
             AttendanceMark,
@@ -61,7 +64,7 @@ def watch_list(user) -> dict:
                 AttendanceMark.participant_id == Enrolment.participant_id,
             ),
         )
-        .where(running, Enrolment.status == "enrolled")
+        .where(Enrolment.cohort_id.in_(running_ids), Enrolment.status == "enrolled")
         .order_by(Enrolment.cohort_id, Enrolment.participant_id, ProgrammeSession.starts_at.desc())
     ).all()
     histories: dict[tuple[int, int], list] = {}
