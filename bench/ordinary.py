@@ -44,10 +44,19 @@ def main(argv=None) -> int:
         p95 = percentile(page.samples, 0.95) * 1000
         median = statistics.median(page.samples) * 1000
         queries = max(page.queries) if page.queries else None
-        rows.append({"name": page.name, "median_ms": round(median, 1), "p95_ms": round(p95, 1),
-                     "queries": queries, "statuses": sorted(set(page.statuses))})
-        log(f"{page.name:42} {len(page.samples):>3} {median:>7.1f} {p95:>7.1f} {p95 / floor:>7.1f} "
-            f"{queries if queries is not None else '-':>4} {sorted(set(page.statuses))}")
+        rows.append(
+            {
+                "name": page.name,
+                "median_ms": round(median, 1),
+                "p95_ms": round(p95, 1),
+                "queries": queries,
+                "statuses": sorted(set(page.statuses)),
+            }
+        )
+        log(
+            f"{page.name:42} {len(page.samples):>3} {median:>7.1f} {p95:>7.1f} {p95 / floor:>7.1f} "
+            f"{queries if queries is not None else '-':>4} {sorted(set(page.statuses))}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0
