@@ -84,6 +84,15 @@ def register_error_handlers(app) -> None:
     def too_large(_error):
         return _page(413, _("File too large"), _("The file is larger than the allowed size."))
 
+    @app.errorhandler(429)
+    def too_many_requests(_error):
+        page, status = _page(
+            429,
+            _("Too many attempts"),
+            _("Too many sign-in attempts came from your address. Wait a minute and try again."),
+        )
+        return page, status, {"Retry-After": "60"}
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):
