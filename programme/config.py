@@ -80,6 +80,11 @@ class Config:
     LOGIN_MAX_DELAY_SECONDS = 60
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 10  # then locked until the failures leave the window
     LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+    # Sign-in forms one address may submit per minute (programme.core.ratelimit; 0 = no cap).
+    # Counted in Redis when REDIS_URL is set (shared by every app server), else per process.
+    LOGIN_REQUESTS_PER_MINUTE = 30
+    REDIS_URL: str | None = None
+    RATELIMIT_KEY_PREFIX = "pip:ratelimit:"
 
     # argon2id parameters (OWASP: m=19 MiB, t=2, p=1 is the floor; ours are above it).
     ARGON2_TIME_COST = 3
@@ -116,6 +121,9 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024
     ARGON2_PARALLELISM = 1
+    # The suite signs in hundreds of times a minute from one address; the cap's own tests
+    # switch it on.
+    LOGIN_REQUESTS_PER_MINUTE = 0
 
 
 class ProductionConfig(Config):
@@ -164,6 +172,13 @@ def load_config(app, overrides: dict | None = None) -> None:
     if redis_url:
         app.config["CACHE_REDIS_URL"] = redis_url
     app.config["CACHE_ENABLED"] = _env_bool("CACHE_ENABLED", app.config["CACHE_ENABLED"])
+    if environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = environ["REDIS_URL"]
+    if environ.get("RATELIMIT_KEY_PREFIX"):
+        app.config["RATELIMIT_KEY_PREFIX"] = environ["RATELIMIT_KEY_PREFIX"]
+    app.config["LOGIN_REQUESTS_PER_MINUTE"] = _env_int(
+        "LOGIN_REQUESTS_PER_MINUTE", app.config["LOGIN_REQUESTS_PER_MINUTE"]
+    )
     app.config["BENCH_QUERY_HEADER"] = _env_bool("BENCH_QUERY_HEADER", app.config["BENCH_QUERY_HEADER"])
     app.config.update(overrides)
 

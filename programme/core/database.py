@@ -3,9 +3,18 @@
 SQLite: foreign keys on, WAL, a busy timeout, and write requests (POST and friends) open their
 transaction with BEGIN IMMEDIATE, so two writers queue on the lock (up to the busy timeout)
 instead of one failing half-way when its read transaction tries to become a write.
+
+SQLite's planner also needs statistics (ANALYZE): without them it guesses from the indexes alone
+and, at national size, walks every held session or every enrolment in the country for a query
+about a few running cohorts (the dashboards' watch list: 20 ms instead of 0.3 ms). Each process
+refreshes them on its first connection, sampling at most ANALYSIS_LIMIT rows per index (about
+30 ms at national size); PostgreSQL keeps its own statistics (autovacuum).
 """
 
 from __future__ import annotations
+
+import logging
+import sqlite3
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
@@ -13,6 +22,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ANALYSIS_LIMIT = 1000
+log = logging.getLogger(__name__)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -27,9 +38,22 @@ def _transaction_wants_write() -> bool:
     return request.method in WRITE_METHODS
 
 
+def refresh_statistics(dbapi_connection) -> None:
+    """ANALYZE with sampling; a database busy or read-only just keeps its older statistics."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+        cursor.execute("ANALYZE")
+    except sqlite3.OperationalError as failure:
+        log.warning("SQLite statistics not refreshed: %s", failure)
+    finally:
+        cursor.close()
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if not is_sqlite(engine):
         return
+    analysed = []  # once per process and engine: on the first connection
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
@@ -41,6 +65,9 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if not analysed:
+            analysed.append(True)
+            refresh_statistics(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin(connection):

@@ -97,6 +97,15 @@ def register_error_handlers(app) -> None:
             _("Someone saved this record after you opened it. Reload it and make your change again."),
         )
 
+    @app.errorhandler(429)
+    def too_many_requests(_error):
+        page, status = _page(
+            429,
+            _("Too many attempts"),
+            _("Too many sign-in attempts came from your address. Wait a minute and try again."),
+        )
+        return page, status, {"Retry-After": "60"}
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):

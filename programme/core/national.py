@@ -859,9 +859,9 @@ def _write(plan: Plan, advance: Callable[[int], None]) -> dict[str, int]:
     _move_sequences([*organisations, *plan.tables])
     record(FINISHED, "national_data", None, {"rows": plan.total})
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
+    # Fresh statistics for the planner (SQLite samples; see programme.core.database).
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
     counts["comparison_people"] = plan.comparison
     counts["first_facility_id"] = first_facility
     return counts

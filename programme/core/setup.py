@@ -15,6 +15,7 @@ from programme.core.database import configure_engine, release_dead_connections
 from programme.core.errors import register_error_handlers
 from programme.core.i18n import LANGUAGE_NAMES, localized, select_locale, select_timezone
 from programme.core.permissions import ROLE_LABELS, declare_public_endpoint, deny_undeclared_endpoints
+from programme.core.ratelimit import limit_sign_in_requests
 from programme.core.registry import nav_for
 from programme.core.security import enforce_session_timeouts, set_security_headers
 from programme.extensions import babel, csrf, db, login_manager, migrate
@@ -87,6 +88,7 @@ def init_core(app: Flask) -> None:
         _count_queries_per_request(app)
     app.before_request(deny_undeclared_endpoints)
     app.before_request(enforce_session_timeouts)
+    app.before_request(limit_sign_in_requests)
     app.after_request(set_security_headers)
 
     @app.teardown_appcontext

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, render_template_string
+from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -35,4 +35,4 @@ def healthz():
 @public
 def bench_floor():
     """The benchmark's floor: the base layout and nothing else (no database work)."""
-    return render_template_string('{% extends "base.html" %}')
+    return render_template("core/floor.html")

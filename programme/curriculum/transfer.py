@@ -65,9 +65,11 @@ def export_json(version: CurriculumVersion) -> str:
 
 def export_for_download(version: CurriculumVersion) -> str:
     """The document, with the export written to the audit trail (exports are deliberate)."""
+    # Built first: the audit row's commit expires the loaded rows.
+    document = export_json(version)
     with unit_of_work():
         record("export", "curriculum_version", version.id, {"format": FORMAT})
-    return export_json(version)
+    return document
 
 
 def _is_text(value) -> bool:

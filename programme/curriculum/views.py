@@ -261,10 +261,11 @@ def _readable_version(curriculum_id: int):
 @signed_in
 def export_curriculum(curriculum_id: int):
     version = _readable_version(curriculum_id)
+    # Named before the export's audit commit expires the version (reading it again after would
+    # reload it with its texts and plans: 4 more statements).
+    filename = f"curriculum-{version.curriculum_id}-v{version.number}.json"
     response = Response(transfer.export_for_download(version), mimetype="application/json")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="curriculum-{version.curriculum_id}-v{version.number}.json"'
-    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -14,11 +14,11 @@ class BellLabel:
     """The menu label: "Notifications" and, when there are any, the unread count as a badge."""
 
     def _count(self) -> int:
-        from programme.notifications.services import unread_count
+        from programme.notifications.services import request_unread_count
 
         if not current_user.is_authenticated:
             return 0
-        return unread_count(current_user.id)
+        return request_unread_count(current_user.id)
 
     def __str__(self) -> str:
         """The same words as the rendered label's text."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -56,6 +57,26 @@ def add_notifications(user_ids: Iterable[int], kind: str, params: dict, link: st
     for user_id in distinct:
         db.session.add(Notification(user_id=user_id, kind=kind, params=dict(params), link=link[:300]))
     return len(distinct)
+
+
+def unread_count_of(user_id_column):
+    """The unread count as a scalar subquery, to load with the signed-in user (one statement)."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user_id_column, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def remember_unread_count(count: int) -> None:
+    """Keep the count loaded with the user for this request's menu."""
+    g.unread_notifications = int(count)
+
+
+def request_unread_count(user_id: int) -> int:
+    """The menu's count: the one loaded with the user in this request, else a query."""
+    found = g.get("unread_notifications")
+    return found if found is not None else unread_count(user_id)
 
 
 def unread_count(user_id: int) -> int:

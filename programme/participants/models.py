@@ -40,6 +40,9 @@ class Participant(Audited, db.Model):
     __table_args__ = (
         UniqueConstraint("facility_id", "facility_number", name="uq_participant_facility_number"),
         Index("ix_participant_facility_name", "facility_id", "full_name"),
+        # The dashboards count a facility's registry (not the comparison group); with only the
+        # single-column indexes SQLite walks every non-comparison person in the country.
+        Index("ix_participant_facility_comparison", "facility_id", "is_comparison"),
     )
     __audit_redact__ = frozenset()
     # Columns marked personal enter the audit trail sealed with this person's key (crypto-shredding).
@@ -90,7 +93,12 @@ class Consent(Audited, db.Model):
     """A consent given on a date under a form version; withdrawn later with the person's choice."""
 
     __tablename__ = "consent"
-    __table_args__ = (one_of("withdrawal_choice", WITHDRAWAL_CHOICES, "withdrawal_choice_known"),)
+    __table_args__ = (
+        one_of("withdrawal_choice", WITHDRAWAL_CHOICES, "withdrawal_choice_known"),
+        # "Holds a consent not withdrawn" is probed once per person by the registry counts and
+        # scopes: covering, it needs no table lookup.
+        Index("ix_consent_participant_withdrawn", "participant_id", "withdrawn_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)

@@ -152,6 +152,9 @@ class Response(Audited, db.Model):
         ),
         one_of("status", RESPONSE_STATUSES, "status_known"),
         one_of("mode", RESPONSE_MODES, "mode_known"),
+        # Progress counts filter by administration and status together; alone, SQLite picks the
+        # status index (a third of the table) when the values are bound parameters.
+        Index("ix_response_administration_status", "administration_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

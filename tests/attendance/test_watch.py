@@ -40,3 +40,30 @@ def test_other_facilities_are_not_on_the_watch_list(db, make_user, make_held_coh
     assert watch_list(officer) == {"people": [], "cohorts": [], "threshold": 70}
     admin = make_user("admin")
     assert len(watch_list(admin)["people"]) == 1
+
+
+def test_a_weak_cohort_whose_people_all_completed_is_watched_by_name(
+    db, make_user, make_held_cohort, make_mark
+):
+    officer = make_user("officer")
+    cohort, sessions, (person,) = make_held_cohort(people=1, held=2, facility_id=officer.facility_id)
+    for session in sessions:
+        make_mark(session, person, "absent")
+    person.enrolments[0].status = "completed"
+    db.session.commit()
+    watched = watch_list(officer)
+    assert watched["people"] == []  # completed people are not chased
+    assert [(c.cohort_id, c.name) for c in watched["cohorts"]] == [(cohort.id, cohort.name)]
+
+
+def test_the_watch_list_costs_two_queries(db, make_user, make_held_cohort, make_mark, assert_max_queries):
+    officer = make_user("officer")
+    for _ in range(3):
+        _cohort, sessions, people = make_held_cohort(people=4, held=3, facility_id=officer.facility_id)
+        for person in people:
+            for session in sessions:
+                make_mark(session, person, "absent")
+    db.session.refresh(officer)  # loaded before counting: the page has its user already
+    with assert_max_queries(2):
+        watched = watch_list(officer)
+    assert len(watched["people"]) == 12 and len(watched["cohorts"]) == 3

@@ -58,3 +58,18 @@ def test_marking_read_needs_a_post_with_csrf(db, client, login_as):
     assert client.get("/notifications/read").status_code == 405
     assert client.post("/notifications/read", data={}).status_code == 400
     assert unread_count(me.id) == 1
+
+
+def test_the_bell_count_comes_with_the_signed_in_user_in_one_statement(
+    db, client, login_as, assert_max_queries
+):
+    me = login_as("officer")
+    add_notifications(
+        [me.id, me.id], "closure", {"facility": "A", "start": "", "end": "", "reason": "", "count": 0}
+    )
+    add_notifications([me.id], "session_moved", {"cohort": "B", "sequence": 1, "when": ""})
+    db.session.commit()
+    with assert_max_queries(1) as log:  # the layout alone: user and unread count together
+        page = client.get("/bench/floor").get_data(as_text=True)
+    assert "FROM notification" in log.statements[0] and "FROM user_account" in log.statements[0]
+    assert 'data-testid="unread-count"' in page and ">2</span>" in page
