@@ -504,6 +504,28 @@ def server_errors(server: Server) -> list[str]:
 # -- mixed workload ---------------------------------------------------------------------------
 
 
+def locust_command(server: Server, users: int, seconds: int, *extra) -> list:
+    """locust headless against the server: all users started at once, summary only."""
+    return [
+        BIN / "locust",
+        "-f",
+        ROOT / "bench" / "locustfile.py",
+        "--headless",
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--host",
+        server.base,
+        *extra,
+        "--only-summary",
+        "--loglevel",
+        "ERROR",
+    ]
+
+
 def mixed(server: Server, page_list: list[Page], seconds: int, users: int = 20) -> dict:
     """20 concurrent clients on the ordinary pages: locust headless when installed, else threads."""
     targets = [
@@ -516,25 +538,7 @@ def mixed(server: Server, page_list: list[Page], seconds: int, users: int = 20) 
         return _threads(server, targets, seconds, users)
     prefix = DATA / "locust"
     subprocess.run(
-        [
-            BIN / "locust",
-            "-f",
-            ROOT / "bench" / "locustfile.py",
-            "--headless",
-            "-u",
-            str(users),
-            "-r",
-            str(users),
-            "-t",
-            f"{seconds}s",
-            "--host",
-            server.base,
-            "--csv",
-            prefix,
-            "--only-summary",
-            "--loglevel",
-            "ERROR",
-        ],
+        locust_command(server, users, seconds, "--csv", prefix),
         env={**os.environ, "BENCH_MIXED": spec},
         cwd=ROOT,
         capture_output=True,

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402 - bench/ is not a package: the benchmark's pieces are reused, not copied
-from run import BIN, DATA, PASSWORD, ROOT, Server, log, percentile, server_errors  # noqa: E402
+from run import BIN, DATA, PASSWORD, ROOT, Server, locust_command, log, percentile, server_errors  # noqa: E402
 
 RESULTS = ROOT / "bench" / "soak-results.json"
 FRACTION = 0.0625  # national 1/16: loads in about a minute, big enough to be realistic
@@ -189,23 +189,7 @@ def soak(engine: str, minutes: float, users: int, seed: int, rules) -> dict:
         started = time.time()
         memory.append({"second": 0, **rss_mb(server)})
         process = subprocess.Popen(
-            [
-                BIN / "locust",
-                "-f",
-                ROOT / "bench" / "locustfile.py",
-                "--headless",
-                "-u",
-                str(users),
-                "-r",
-                str(users),
-                "-t",
-                f"{seconds}s",
-                "--host",
-                server.base,
-                "--only-summary",
-                "--loglevel",
-                "ERROR",
-            ],
+            locust_command(server, users, seconds),
             env={
                 **os.environ,
                 "BENCH_MIXED": json.dumps({"password": PASSWORD, "targets": targets, "wait": [0.1, 0.5]}),
