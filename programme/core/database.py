@@ -4,6 +4,12 @@ SQLite: foreign keys on, WAL, a busy timeout, and write requests (POST and frien
 transaction with BEGIN IMMEDIATE, so two writers queue on the lock (up to the busy timeout)
 instead of one failing half-way when its read transaction tries to become a write.
 
+A read request that writes (the audit row of a read or an export, written after the page's
+queries) starts deferred so that reads never queue behind writers; at its first write it takes
+the write lock with a fresh BEGIN IMMEDIATE. Upgrading its read transaction in place would fail
+at once, without waiting, whenever another writer committed since it began (SQLITE_BUSY_SNAPSHOT:
+the busy timeout does not apply), which under load answered some register PDFs with a 503.
+
 SQLite's planner also needs statistics (ANALYZE): without them it guesses from the indexes alone
 and, at national size, walks every held session or every enrolment in the country for a query
 about a few running cohorts (the dashboards' watch list: 20 ms instead of 0.3 ms). Each process
@@ -22,6 +28,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+BEGIN_MODE = "sqlite_begin_mode"  # key in the connection's info: how its transaction began
 ANALYSIS_LIMIT = 1000
 log = logging.getLogger(__name__)
 
@@ -73,6 +81,21 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     def _sqlite_begin(connection):
         mode = "IMMEDIATE" if _transaction_wants_write() else "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.info[BEGIN_MODE] = mode if has_request_context() else "COMMAND"
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _write_lock_at_first_write(connection, cursor, statement, _parameters, _context, _many):
+        if connection.info.get(BEGIN_MODE) != "DEFERRED":
+            return
+        if not statement.lstrip()[:7].upper().startswith(WRITE_STATEMENTS):
+            return
+        connection.info[BEGIN_MODE] = "IMMEDIATE"
+        if connection.in_nested_transaction():
+            return  # a savepoint would be lost by the COMMIT; such a request keeps its snapshot
+        # The read part of the request has written nothing yet, so ending it loses no work; the
+        # objects it loaded stay in the session. From here the request holds the write lock.
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
 
 
 def release_dead_connections(app: Flask, db) -> None:
