@@ -291,12 +291,11 @@ def worklist_counts(user, today: date | None = None) -> WorklistCounts:
         .join(Participant, Participant.id == FollowUpCheck.participant_id)
         .where(FollowUpCheck.checked_on.is_(None)),
         user,
-    )
-    overdue, due = db.session.execute(checks).one()
-    releases = db.session.execute(
-        select(func.count()).select_from(due_for_release(user, today).order_by(None).subquery())
-    ).scalar_one()
-    return WorklistCounts(overdue, due, releases)
+    ).subquery()
+    releases = select(func.count()).select_from(due_for_release(user, today).order_by(None).subquery())
+    # One statement for the three figures (every dashboard shows them).
+    overdue, due, releases_due = db.session.execute(select(*checks.c, releases.scalar_subquery())).one()
+    return WorklistCounts(overdue, due, releases_due)
 
 
 def due_for_release(user, today: date | None = None, within_days: int = RELEASE_WITHIN_DAYS) -> Select:
