@@ -52,7 +52,7 @@ def people_csv(count: int) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-def fails_whole(action, verb: str, table: str, *, after: tuple[str, str], nth: int = 1):
+def assert_fails_whole(action, verb: str, table: str, *, after: tuple[str, str], nth: int = 1):
     """Run `action` with the `nth` write of `table` (after a write of `after`) failing; the
     failure surfaces and the database is exactly as before. Returns what ran before it."""
     before = snapshot()
@@ -71,7 +71,7 @@ def fails_whole(action, verb: str, table: str, *, after: tuple[str, str], nth: i
 def test_participant_import_fails_whole(db, make_facility):
     facility = make_facility()
     rows = imports.read_table("people.csv", people_csv(5))
-    fails_whole(
+    assert_fails_whole(
         lambda: imports.import_rows(facility.id, "people.csv", rows),
         "INSERT",
         "audit_event",
@@ -104,7 +104,7 @@ def test_participant_import_over_http_answers_503_and_saves_nothing(client, db, 
 def test_curriculum_import_fails_whole(db, make_complete_version, make_department):
     document = transfer.export_document(make_complete_version())
     department = make_department()
-    fails_whole(
+    assert_fails_whole(
         lambda: transfer.import_document(document, department.id),
         "INSERT",
         "session_plan_text",
@@ -114,7 +114,7 @@ def test_curriculum_import_fails_whole(db, make_complete_version, make_departmen
 
 def test_questionnaire_import_fails_whole(db, make_instrument):
     definition, _version = read_xlsform(export_xlsform(make_instrument()))
-    fails_whole(
+    assert_fails_whole(
         lambda: create_from_definition(definition),
         "INSERT",
         "subscale",
@@ -133,7 +133,7 @@ def test_paper_questionnaire_entry_fails_whole(
     officer = make_user("officer", facility_id=cohort.facility_id)
     answers = {"OPEN1": "4", "OPEN2": "5", "OPEN3": "2", "SELF1": "3", "SELF2": "2", "SELF3": "1"}
     raw = {f"item-{code}": value for code, value in answers.items()}
-    fails_whole(
+    assert_fails_whole(
         lambda: enter_paper_form(officer, administration, person.study_code, date(2026, 10, 1), "ru", raw),
         "INSERT",
         "response_score",
@@ -155,7 +155,7 @@ def test_register_save_fails_whole(db, make_held_cohort):
     db.session.commit()
     lines = register_lines(session, local_date(session, "Asia/Almaty"))
     entries = {p.id: {"status": "present", "reason": None, "note": ""} for p in people}
-    injection = fails_whole(
+    injection = assert_fails_whole(
         lambda: save_register(session, lines, entries, None),
         "INSERT",
         "audit_event",
@@ -170,7 +170,7 @@ def test_register_correction_fails_whole(db, make_held_cohort, make_mark):
         make_mark(session, person, "present")
     lines = register_lines(session, local_date(session, "Asia/Almaty"))
     entries = {p.id: {"status": "absent", "reason": "medical", "note": "ill"} for p in people}
-    fails_whole(
+    assert_fails_whole(
         lambda: save_register(session, lines, entries, None),
         "INSERT",
         "audit_event",
@@ -197,7 +197,7 @@ def test_register_save_over_http_answers_503_and_saves_nothing(client, db, login
 
 def test_session_generation_fails_whole(db, make_cohort):
     cohort = make_cohort(start_date=date(2027, 5, 4), weekdays=[2], start_time=time(10), status="planned")
-    fails_whole(
+    assert_fails_whole(
         lambda: generate_sessions(cohort, preview=False),
         "INSERT",
         "audit_event",
@@ -214,7 +214,7 @@ def test_bulk_assignment_fails_whole(
     for sequence in range(1, 5):
         make_session(cohort, sequence)
     facilitator = make_facilitator(department.id, pass_facilities=[facility.id])
-    injection = fails_whole(
+    injection = assert_fails_whole(
         lambda: assign_to_cohort(cohort, facilitator, "lead", confirmed=True),
         "INSERT",
         "audit_event",
@@ -234,7 +234,7 @@ def test_closure_cancelling_sessions_fails_whole(
     sessions = [make_session(cohort, n, datetime(2026, 12, n, 5, 0, tzinfo=UTC)) for n in range(1, 4)]
     assign(sessions[0], make_user("facilitator", department_id=department.id))
     make_user("coordinator", department_id=department.id)
-    injection = fails_whole(
+    injection = assert_fails_whole(
         lambda: create_closure(facility, date(2026, 12, 1), date(2026, 12, 3), "Lockdown", None),
         "INSERT",
         "notification",
@@ -263,7 +263,9 @@ def test_retention_run_with_apply_fails_whole(app, db, make_participant, make_ch
 def test_forget_by_anonymising_fails_whole(db, make_held_cohort, make_mark):
     _cohort, sessions, (person,) = make_held_cohort(people=1, held=1)
     make_mark(sessions[0], person, "present")
-    fails_whole(lambda: privacy.forget(person), "INSERT", "audit_event", after=("UPDATE", "participant"))
+    assert_fails_whole(
+        lambda: privacy.forget(person), "INSERT", "audit_event", after=("UPDATE", "participant")
+    )
 
 
 def test_forget_by_erasing_fails_whole(db, make_held_cohort, make_mark):
@@ -272,7 +274,9 @@ def test_forget_by_erasing_fails_whole(db, make_held_cohort, make_mark):
     consent = db.session.execute(select(Consent).where(Consent.participant_id == person.id)).scalar_one()
     consent.withdrawn_on, consent.withdrawal_choice = date(2026, 10, 1), "exclude_data"
     db.session.commit()
-    fails_whole(lambda: privacy.forget(person), "INSERT", "audit_event", after=("DELETE", "participant"))
+    assert_fails_whole(
+        lambda: privacy.forget(person), "INSERT", "audit_event", after=("DELETE", "participant")
+    )
     assert db.session.get(Participant, person.id) is not None
 
 
@@ -338,7 +342,7 @@ def test_a_restore_failing_half_way_leaves_the_target_empty(
 # --- exports: read only but for their audit row, so a re-run is safe ----------------------------
 
 
-def _rerun_twice_then_fail(export):
+def assert_reruns_safely(export):
     """Two runs give the same file and add one audit row each, nothing else; a run whose audit
     row fails serves nothing and leaves nothing."""
     before = snapshot()
@@ -352,6 +356,7 @@ def _rerun_twice_then_fail(export):
             export()
     assert injection.fired
     assert_unchanged(after, snapshot())
+    return first
 
 
 def test_attendance_export_reruns_safely(db, make_user, make_held_cohort, make_mark):
@@ -360,7 +365,8 @@ def test_attendance_export_reruns_safely(db, make_user, make_held_cohort, make_m
         for person in people:
             make_mark(session, person, "present")
     officer = make_user("officer", facility_id=people[0].facility_id)
-    _rerun_twice_then_fail(lambda: export_attendance(officer, "csv", "quarterly report"))
+    exported = assert_reruns_safely(lambda: export_attendance(officer, "csv", "quarterly report"))
+    assert all(person.study_code in str(exported) for person in people)
 
 
 def test_evaluation_export_reruns_safely(db, make_study):
@@ -371,4 +377,4 @@ def test_evaluation_export_reruns_safely(db, make_study):
             Filters(instrument="REFLECT"), "csv_wide", "analysis", SmallCells(5, True), "en"
         )
 
-    _rerun_twice_then_fail(lambda: export().content)
+    assert len(assert_reruns_safely(lambda: export().content)) > 0
