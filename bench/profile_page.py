@@ -24,13 +24,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def profile(database: str, url: str, role: str, method: str = "GET", top: int = 8) -> str:
+def profile(database: str, url: str, role: str, method: str = "GET", top: int = 8, cache: bool = True) -> str:
     from programme import create_app
     from programme.auth.demo import DEMO_PASSWORD
     from programme.extensions import db
 
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "profile", "WTF_CSRF_ENABLED": False}
+        {
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SECRET_KEY": "profile",
+            "WTF_CSRF_ENABLED": False,
+            "CACHE_ENABLED": cache,  # --cold: what a request costs after a change
+        }
     )
     client = app.test_client()
     client.post("/login", data={"email": f"{role}@demo.kz", "password": DEMO_PASSWORD})
@@ -75,8 +80,12 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--role", default="evaluator")
     parser.add_argument("--method", default="GET")
+    parser.add_argument("--top", type=int, default=8)
+    parser.add_argument(
+        "--cold", action="store_true", help="figure cache off: the first request after a change"
+    )
     args = parser.parse_args()
-    print(profile(args.database, args.url, args.role, args.method))  # noqa: T201 - a CLI tool
+    print(profile(args.database, args.url, args.role, args.method, args.top, cache=not args.cold))  # noqa: T201 - a CLI tool
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -94,9 +94,27 @@ def _env(url: str, **extra) -> dict:
     }
 
 
+def ensure_pg_database(server_url: str = PG_SERVER) -> None:
+    """Create the benchmark's PostgreSQL database on a fresh server (CREATE DATABASE needs autocommit)."""
+    url = make_url(server_url)
+    maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with maintenance.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            ).scalar()
+            if not found:
+                log(f"creating PostgreSQL database {url.database}")
+                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        maintenance.dispose()
+
+
 def prepare(engine: str, fraction: float, seed: int) -> dict:
     """Load the data unless the same seed and size is already there; return its manifest entry."""
     DATA.mkdir(parents=True, exist_ok=True)
+    if engine != "sqlite":
+        ensure_pg_database()
     url = database_url(engine, fraction, seed)
     key = f"{engine}:{seed}:{fraction}"
     manifest = _manifest()
@@ -817,6 +835,22 @@ def print_table(results: list[dict], verdicts: list[dict]) -> None:
     )
 
 
+def write_results(seed: int, started: float, results: list[dict], verdicts: list[dict], complete: bool):
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "seed": seed,
+                "complete": complete,
+                "seconds": round(time.perf_counter() - started),
+                "runs": results,
+                "targets": verdicts,
+            },
+            indent=2,
+            default=str,
+        )
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engines", default="sqlite,postgresql")
@@ -841,20 +875,11 @@ def main(argv=None) -> int:
             run["server_errors"] = server_errors(server)
             run["pages"] = [summarise(p) for p in run["pages"]]
             results.append(run)
+            # Written after every size, so a run that fails later keeps what it measured.
+            write_results(args.seed, started, results, judge(results), complete=False)
     verdicts = judge(results)
     print_table(results, verdicts)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "seed": args.seed,
-                "seconds": round(time.perf_counter() - started),
-                "runs": results,
-                "targets": verdicts,
-            },
-            indent=2,
-            default=str,
-        )
-    )
+    write_results(args.seed, started, results, verdicts, complete=True)
     log(f"\nwritten {RESULTS.relative_to(ROOT)} in {time.perf_counter() - started:.0f} s")
     return 0
 

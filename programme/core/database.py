@@ -60,6 +60,8 @@ def refresh_statistics(dbapi_connection) -> None:
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if not is_sqlite(engine):
+        if engine.dialect.name == "postgresql":
+            _postgresql_session_settings(engine)
         return
     analysed = []  # once per process and engine: on the first connection
 
@@ -96,6 +98,17 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         # objects it loaded stay in the session. From here the request holds the write lock.
         cursor.execute("COMMIT")
         cursor.execute("BEGIN IMMEDIATE")
+
+
+def _postgresql_session_settings(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _no_jit(dbapi_connection, _record):
+        # PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high, and
+        # the evaluation's whole-country queries are: measured, 560 ms of compiling for an 870 ms
+        # query that runs in 300 ms without. A web app's queries are short; JIT never pays here.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()
 
 
 def release_dead_connections(app: Flask, db) -> None:

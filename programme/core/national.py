@@ -49,6 +49,7 @@ from programme.questionnaires.models import (
     Instrument,
     InstrumentItem,
     Response,
+    ResponseItemValues,
     ResponseScore,
     Subscale,
 )
@@ -604,7 +605,8 @@ def build(  # noqa: PLR0915 - one story, told in order
     first_response = ids.take(Response, count)
     first_answer = ids.take(Answer, count * n_items)
     first_score = ids.take(ResponseScore, count * len(groups))
-    responses, answers, scores = [], [], []
+    first_values = ids.take(ResponseItemValues, count)
+    responses, answers, scores, item_values = [], [], [], []
     for row, (administration_id, pid, _timepoint, day) in enumerate(respondents):
         response_id = first_response + row
         responses.append(
@@ -621,9 +623,11 @@ def build(  # noqa: PLR0915 - one story, told in order
                 "version_id": 1,
             }
         )
+        by_code = {}
         for column, item in enumerate(reflect_items):
             value = values[row, column]
             missing = bool(np.isnan(value))
+            by_code[item["code"]] = None if missing else float(value)
             answers.append(
                 {
                     "id": first_answer + row * n_items + column,
@@ -647,9 +651,13 @@ def build(  # noqa: PLR0915 - one story, told in order
                     "scoring_version": 1,
                 }
             )
+        item_values.append(
+            {"id": first_values + row, "response_id": response_id, **ResponseItemValues.encode(by_code)}
+        )
     plan.add(Response, responses)
     plan.add(Answer, answers)
     plan.add(ResponseScore, scores)
+    plan.add(ResponseItemValues, item_values)
 
     # Releases and follow-up checks at 6 and 12 months; completers reoffend less.
     released = [p for p in participants if p["expected_release"] < AS_OF - timedelta(days=60)]

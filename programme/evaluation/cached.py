@@ -30,6 +30,7 @@ from programme.questionnaires.models import (
     Instrument,
     InstrumentItem,
     Response,
+    ResponseItemValues,
     ResponseScore,
     Subscale,
 )
@@ -39,6 +40,7 @@ from programme.scheduling.models import Cohort, ProgrammeSession
 ANALYSIS_TABLES = (
     Response,
     ResponseScore,
+    ResponseItemValues,
     Answer,
     Administration,
     Instrument,
@@ -103,7 +105,7 @@ def comparison_figures(
 def _comparison_figures(
     filters: Filters, scale_code: str | None, locale: str, small_cells: SmallCells
 ) -> ComparisonFigures:
-    dataset = build_dataset(filters)
+    dataset = build_dataset(filters, attendance=False)  # the comparison shows no attendance
     comparisons = analysis.compare(dataset)
     chosen = analysis.find_scale(dataset, scale_code)
     charted = next((c for c in comparisons if chosen and c.scale.code == chosen.code), None)

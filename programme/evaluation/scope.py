@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, Select, and_, case, cast, exists, extract, func, literal, select
+from sqlalchemy import Float, Select, and_, case, cast, exists, extract, func, literal, null, select
 
 from programme.attendance.models import AttendanceMark
 from programme.curriculum.models import CurriculumVersion
@@ -127,18 +127,6 @@ def attendance_band_expression(rate):
     return case((rate.is_(None), literal(UNKNOWN)), *whens, else_=literal("75_plus"))
 
 
-def scoped_response_ids(filters: Filters, instrument_code: str, timepoints: tuple[str, ...]) -> Select:
-    """The ids of the complete responses in scope, people who asked to be excluded included.
-
-    The same filters as scoped_responses(), without computing the attendance rate unless the
-    attendance band is filtered on: the per-person attendance aggregate is the costly part of
-    the scope, and a query that only needs the ids (the item answers) should not pay it twice.
-    """
-    return scoped_responses(
-        filters, instrument_code, timepoints, attendance=bool(filters.attendance_band)
-    ).with_only_columns(Response.id, maintain_column_froms=True)
-
-
 def scoped_responses(
     filters: Filters,
     instrument_code: str,
@@ -150,11 +138,13 @@ def scoped_responses(
 
     `is_excluded` marks people who withdrew consent asking for their data to be excluded; the
     caller counts them for the attrition, or asks for them to be dropped here.
-    `attendance=False` leaves the attendance rate and band out (NULL), and their joins.
+    `attendance=False` leaves the attendance rate and band out (NULL), and their joins, unless
+    the attendance band is filtered on.
     """
     held, attended, rate = _attendance_rate()
+    attendance = attendance or bool(filters.attendance_band)  # the band filter needs the rate
     if not attendance:
-        rate = literal(None, Float)
+        rate = cast(null(), Float)  # typed, so PostgreSQL can compare it in the band's CASE
     age_band = age_expression()
     conviction = conviction_expression()
     attendance_band = attendance_band_expression(rate)

@@ -79,7 +79,7 @@ def show_comparison():
 @requires(ADMIN, EVALUATOR)
 def show_dose():
     context = _context()
-    dataset = build_dataset(context["filters"])
+    dataset = build_dataset(context["filters"], answers=False)
     result = analysis.dose(dataset, request.args.get("scale"))
     chart = dose_chart(result, context["locale"], context["small_cells"])
     return render_template("evaluation/show_dose.html", dataset=dataset, dose=result, chart=chart, **context)
@@ -90,7 +90,7 @@ def show_dose():
 def show_groups():
     context = _context()
     by = request.args.get("by") if request.args.get("by") in analysis.GROUPINGS else "facility"
-    dataset = build_dataset(context["filters"])
+    dataset = build_dataset(context["filters"], answers=False, attendance=False)
     scale, found = analysis.groups(dataset, request.args.get("scale"), by)
     chart = forest_chart(found, scale, context["locale"], context["small_cells"])
     return render_template(
@@ -154,7 +154,7 @@ def export_dataset():
             apply_problems(export_form, failure)
         else:
             return _send(download)
-    dataset = build_dataset(context["filters"])
+    dataset = build_dataset(context["filters"], answers=False, attendance=False)  # a head count
     return render_template(
         "evaluation/export_dataset.html", export_form=export_form, dataset=dataset, **context
     )

@@ -220,3 +220,31 @@ class ResponseScore(db.Model):
     scoring_version: Mapped[int] = mapped_column(Integer)
 
     response = relationship("Response", back_populates="scores")
+
+
+class ResponseItemValues(db.Model):
+    """A complete response's scored answers in one row: the first-entry numbers of its scored items.
+
+    A derived copy of its Answer rows, written and deleted together with the stored scores and,
+    like them, recomputed rather than audited (the answers are the record). The evaluation reads
+    it for reliability over the whole country: one row per response instead of twenty answers,
+    decoded for thousands of rows at once (numpy parses the space-separated numbers; "nan" is an
+    unanswered item). Deleted with its response by the database (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "response_item_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), unique=True)
+    item_codes: Mapped[str] = mapped_column(Text)  # "OPEN1 REASON1 ...": the instrument's order
+    item_values: Mapped[str] = mapped_column(Text)  # "4.0 3.0 nan ...": aligned with item_codes
+
+    @staticmethod
+    def encode(values: dict[str, float | None]) -> dict[str, str]:
+        """The two columns for {item code: number or None}."""
+        return {
+            "item_codes": " ".join(values),
+            "item_values": " ".join(
+                "nan" if value is None else repr(float(value)) for value in values.values()
+            ),
+        }

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from programme.questionnaires.models import Answer, Instrument, InstrumentItem, Response, ResponseScore
+from programme.questionnaires.models import (
+    Answer,
+    Instrument,
+    InstrumentItem,
+    Response,
+    ResponseItemValues,
+    ResponseScore,
+)
 
 SURVEY_FILE = (
     Path(__file__).resolve().parents[2] / "programme/questionnaires/instruments/resocialisation_survey.json"
@@ -159,6 +166,13 @@ def make_study(
                             )
                         )
                     db.session.add(response)
+                    db.session.flush()
+                    stored = {
+                        item.code: answers.get(item.code) for item in instrument.items if item.code in answers
+                    }
+                    db.session.add(
+                        ResponseItemValues(response_id=response.id, **ResponseItemValues.encode(stored))
+                    )
                 study.people.append((person, cohort, before, after))
         db.session.commit()
         return study

@@ -79,7 +79,7 @@ def reconviction(**values) -> dict:
     ("values", "field"),
     [
         ({"offence_date": date(2025, 2, 27)}, "offence_date"),  # before the release on 1 March
-        ({"checked_on": date.today() + timedelta(days=1)}, "checked_on"),  # in the future
+        ({"checked_on": "tomorrow"}, "checked_on"),  # in the future where the facility is
         ({"checked_on": date(2025, 2, 1), "outcome": "no_new_conviction"}, "checked_on"),  # before release
         ({"conviction_date": date(2025, 4, 30)}, "conviction_date"),  # before the offence
         (
@@ -96,6 +96,8 @@ def test_impossible_check_dates_are_refused_and_nothing_is_half_saved(
     person = make_participant()
     make_release(person, released_on=date(2025, 3, 1))
     check = services.checks_of(person.id)[0]
+    if values.get("checked_on") == "tomorrow":  # the facility's date, not this machine's
+        values = {"checked_on": local_today(person.facility.timezone) + timedelta(days=1)}
     with pytest.raises(ValidationFailed) as refused:
         services.record_check(check, reconviction(**values), None)
     assert field in refused.value.problems

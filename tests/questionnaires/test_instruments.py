@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from programme.core.services import ValidationFailed
-from programme.questionnaires.models import Instrument, ResponseScore
+from programme.questionnaires.models import Instrument, ResponseItemValues, ResponseScore
 from programme.questionnaires.services import instruments as services
 from programme.questionnaires.services.definitions import definition_of, normalised
 from programme.questionnaires.services.scores import score_response
@@ -134,6 +134,19 @@ def test_correcting_a_scoring_rule_recomputes_stored_scores(db, locked_instrumen
     ).scalar_one()
     assert self_score.score == pytest.approx(2.0)
     assert self_score.scoring_version == 2
+    # Recomputing rewrites the one-row copy of the answers too: still one row, same values.
+    stored = db.session.execute(
+        select(ResponseItemValues).where(ResponseItemValues.response_id == response.id)
+    ).scalar_one()
+    code_of = {item.id: item.code for item in instrument.items}
+    numbers = {
+        code_of[answer.item_id]: answer.value_number for answer in response.answers if answer.entry == 1
+    }
+    codes = stored.item_codes.split(" ")
+    assert codes == [item.code for item in instrument.items if item.subscale_code]
+    assert stored.item_values.split(" ") == [
+        "nan" if numbers.get(code) is None else repr(float(numbers[code])) for code in codes
+    ]
 
 
 def test_reverse_item_is_scored_reversed_in_stored_scores(locked_instrument):

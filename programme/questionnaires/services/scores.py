@@ -1,5 +1,7 @@
 """Stored scores: computed by the pure scoring function, kept in ResponseScore with the rule
 version they used, and recomputed for a whole instrument when a scoring rule is corrected.
+Beside them, ResponseItemValues keeps each complete response's scored answers in one row (for
+the evaluation's reliability figures); both are written and deleted together.
 
 Interface for other domains (evaluation): `score_response(response)` and
 `recompute_scores(instrument)`; scores are read from ResponseScore.
@@ -18,6 +20,7 @@ from programme.questionnaires.models import (
     Answer,
     Instrument,
     Response,
+    ResponseItemValues,
     ResponseScore,
 )
 from programme.questionnaires.scoring import Score, ScoredItem, ScoringRule, compute_scores
@@ -64,6 +67,19 @@ def _score_rows(response_id: int, instrument: Instrument, numbers: dict[int, flo
     ]
 
 
+def _scored_item_ids(instrument: Instrument) -> list[tuple[int, str]]:
+    codes = {item.code for item in scored_items(instrument)}
+    return [(item.id, item.code) for item in instrument.items if item.code in codes]
+
+
+def _item_values_row(
+    response_id: int, scored: list[tuple[int, str]], numbers: dict[int, float | None]
+) -> dict:
+    """The response's scored items by code (None when unanswered), as the evaluation reads them."""
+    values = {code: numbers.get(item_id) for item_id, code in scored}
+    return {"response_id": response_id, **ResponseItemValues.encode(values)}
+
+
 def _first_entry_numbers(response_ids: list[int]) -> dict[int, dict[int, float | None]]:
     numbers: dict[int, dict[int, float | None]] = defaultdict(dict)
     rows = db.session.execute(
@@ -82,9 +98,14 @@ def store_scores(response: Response) -> None:
     instrument = response.administration.instrument
     numbers = _first_entry_numbers([response.id]).get(response.id, {})
     db.session.execute(delete(ResponseScore).where(ResponseScore.response_id == response.id))
-    rows = _score_rows(response.id, instrument, numbers) if response.status == "complete" else []
-    if rows:
-        db.session.execute(insert(ResponseScore), rows)
+    db.session.execute(delete(ResponseItemValues).where(ResponseItemValues.response_id == response.id))
+    if response.status == "complete":
+        rows = _score_rows(response.id, instrument, numbers)
+        if rows:
+            db.session.execute(insert(ResponseScore), rows)
+        db.session.execute(
+            insert(ResponseItemValues), [_item_values_row(response.id, _scored_item_ids(instrument), numbers)]
+        )
     db.session.expire(response, ["scores"])
 
 
@@ -106,9 +127,16 @@ def recompute_scores(instrument: Instrument) -> int:
     )
     numbers = _first_entry_numbers(response_ids)
     rows = [row for rid in response_ids for row in _score_rows(rid, instrument, numbers.get(rid, {}))]
+    scored = _scored_item_ids(instrument)
+    values = [_item_values_row(rid, scored, numbers.get(rid, {})) for rid in response_ids]
     with unit_of_work():
         if response_ids:
             db.session.execute(delete(ResponseScore).where(ResponseScore.response_id.in_(response_ids)))
+            db.session.execute(
+                delete(ResponseItemValues).where(ResponseItemValues.response_id.in_(response_ids))
+            )
         if rows:
             db.session.execute(insert(ResponseScore), rows)
+        if values:
+            db.session.execute(insert(ResponseItemValues), values)
     return len(response_ids)

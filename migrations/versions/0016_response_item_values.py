@@ -1,0 +1,97 @@
+"""response item values: each complete response's scored answers in one row (for the evaluation)
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-11-27 21:30:00
+
+"""
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+BATCH = 5000
+
+
+def upgrade():
+    op.create_table(
+        "response_item_values",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("item_codes", sa.Text(), nullable=False),
+        sa.Column("item_values", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["response.id"],
+            name=op.f("fk_response_item_values_response_id_response"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_response_item_values")),
+        sa.UniqueConstraint("response_id", name=op.f("uq_response_item_values_response_id")),
+    )
+    _backfill(op.get_bind())
+
+
+def _backfill(connection) -> None:
+    """The existing complete responses, from their first-entry answers (as the scores were made)."""
+    scored = defaultdict(list)  # instrument id -> (item id, code) of its scored items
+    for instrument_id, item_id, code in connection.execute(
+        sa.text(
+            "SELECT instrument_id, id, code FROM instrument_item "
+            "WHERE subscale_code IS NOT NULL AND item_type IN ('likert', 'number') ORDER BY position, id"
+        )
+    ):
+        scored[instrument_id].append((item_id, code))
+    responses = connection.execute(
+        sa.text(
+            "SELECT response.id, administration.instrument_id FROM response "
+            "JOIN administration ON administration.id = response.administration_id "
+            "WHERE response.status = 'complete' ORDER BY response.id"
+        )
+    ).all()
+    numbers = defaultdict(dict)
+    for response_id, item_id, value in connection.execute(
+        sa.text(
+            "SELECT answer.response_id, answer.item_id, answer.value_number FROM answer "
+            "JOIN response ON response.id = answer.response_id "
+            "WHERE answer.entry = 1 AND response.status = 'complete'"
+        )
+    ):
+        numbers[response_id][item_id] = value
+    table = sa.table(
+        "response_item_values",
+        sa.column("id", sa.Integer),
+        sa.column("response_id", sa.Integer),
+        sa.column("item_codes", sa.Text),
+        sa.column("item_values", sa.Text),
+    )
+    rows = []
+    for number, (response_id, instrument_id) in enumerate(responses, start=1):
+        found = numbers[response_id]
+        values = [found.get(item_id) for item_id, _code in scored[instrument_id]]
+        rows.append(
+            {
+                "id": number,
+                "response_id": response_id,
+                # The format of ResponseItemValues.encode (space-separated; "nan" = unanswered).
+                "item_codes": " ".join(code for _item_id, code in scored[instrument_id]),
+                "item_values": " ".join("nan" if v is None else repr(float(v)) for v in values),
+            }
+        )
+    for start in range(0, len(rows), BATCH):
+        connection.execute(table.insert(), rows[start : start + BATCH])
+    if connection.dialect.name == "postgresql" and rows:
+        connection.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence('response_item_values', 'id'), :next, false)"),
+            {"next": len(rows) + 1},
+        )
+
+
+def downgrade():
+    op.drop_table("response_item_values")
