@@ -36,6 +36,9 @@ from programme.scheduling.models import Cohort
 
 # Survival is read at these follow-up points (months, days: months × 365.25 / 12, rounded).
 SURVIVAL_POINTS = ((6, 183), (12, 365), (24, 730))
+# The page's life table groups days from release by quarter, as reoffending studies report it:
+# a few rows per group whatever the number of people (the full event table is in the export).
+LIFE_TABLE_DAYS = 91
 RC_CATEGORIES = ("reliable_increase", "no_reliable_change", "reliable_decrease")
 
 
@@ -115,6 +118,9 @@ class GroupCurve:
     median_high: float | None = None
     # (days, at risk, events, censored, survival, lower, upper) at each time something happened
     table: list[tuple] = field(default_factory=list)
+    # (first day, last day, at risk at the start, events, censored, survival at the end, lower,
+    # upper) per LIFE_TABLE_DAYS interval up to the longest follow-up: what the page shows
+    life_table: list[tuple] = field(default_factory=list)
     # step curve for charts: (days, survival, lower, upper)
     curve: list[tuple] = field(default_factory=list)
 
@@ -179,7 +185,37 @@ def group_curve(group: str, rows: list[SurvivalRow], minimum: int) -> GroupCurve
         (float(days), float(survival.loc[days]), float(lower.loc[days]), float(upper.loc[days]))
         for days in survival.index
     ]
+    result.life_table = life_table(result, longest)
     return result
+
+
+def life_table(curve: GroupCurve, longest: int) -> list[tuple]:
+    """The event table grouped into LIFE_TABLE_DAYS intervals (the first one includes day 0).
+
+    At risk: people still followed at the interval's start; survival and its band: the
+    Kaplan-Meier estimate at the interval's last day (the step function, not a new estimate).
+    """
+    rows = []
+    for start in range(0, max(longest, 1), LIFE_TABLE_DAYS):
+        end = start + LIFE_TABLE_DAYS
+        inside = [row for row in curve.table if (start < row[0] <= end) or (start == 0 and row[0] == 0)]
+        before = [row for row in curve.table if row[0] <= start and not (start == 0 and row[0] == 0)]
+        at_risk = curve.n - sum(row[2] + row[3] for row in before)
+        last = next((row for row in reversed(curve.table) if row[0] <= end), None)
+        survival, low, high = (last[4], last[5], last[6]) if last else (1.0, 1.0, 1.0)
+        rows.append(
+            (
+                start if start == 0 else start + 1,
+                end,
+                at_risk,
+                sum(row[2] for row in inside),
+                sum(row[3] for row in inside),
+                survival,
+                low,
+                high,
+            )
+        )
+    return rows
 
 
 @dataclass

@@ -76,6 +76,27 @@ def test_kaplan_meier_matches_the_product_limit_by_hand(app):
     assert curve.median == 10  # first time S drops to 0.5 or below (0.46667 at day 10)
 
 
+def test_life_table_groups_the_events_by_quarter_up_to_the_longest_follow_up(app):
+    data = [(30, 1), (95, 1), (100, 1), (120, 0), (200, 1), (400, 0)]
+    curve = group_curve("completer", rows_of("completer", data), minimum=5)
+    rows = [
+        (first, last, at_risk, events, censored)
+        for first, last, at_risk, events, censored, *_s in curve.life_table
+    ]
+    assert rows == [
+        (0, 91, 6, 1, 0),
+        (92, 182, 5, 2, 1),  # events at 95 and 100, censored at 120
+        (183, 273, 2, 1, 0),
+        (274, 364, 1, 0, 0),
+        (365, 455, 1, 0, 1),  # the longest follow-up, 400 days, ends the table
+    ]
+    survival_at_end = [round(row[5], 6) for row in curve.life_table]
+    # Kaplan-Meier by hand: 5/6, then x 4/5 x 3/4 = 1/2, then x 1/2 = 1/4, and no change after.
+    assert survival_at_end == [round(5 / 6, 6), 0.5, 0.25, 0.25, 0.25]
+    by_day = {row[0]: row for row in curve.table}
+    assert curve.life_table[1][6:] == by_day[100][5:]  # the band of the last event in the quarter
+
+
 def test_survival_points_read_the_step_function_and_stop_at_the_longest_follow_up(app):
     long_group = [(100, 1), (200, 0), (300, 1), (400, 0), (500, 0), (800, 0)]
     curve = group_curve("completer", rows_of("completer", long_group), minimum=5)
