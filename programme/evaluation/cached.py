@@ -17,7 +17,7 @@ from flask_babel import to_user_timezone
 from programme.attendance.models import AttendanceMark
 from programme.core.cache import cached, watch
 from programme.curriculum.models import CurriculumVersion
-from programme.evaluation import analysis
+from programme.evaluation import analysis, survey
 from programme.evaluation.analysis import ScaleComparison, SmallCells
 from programme.evaluation.dataset import Attrition, ScaleInfo, build_dataset
 from programme.evaluation.figures import comparison_charts
@@ -117,6 +117,19 @@ def _comparison_figures(
     )
     summary = DatasetSummary(instrument, dataset.first, dataset.second, dataset.scales, dataset.attrition)
     return ComparisonFigures(summary, comparisons, charted, charts)
+
+
+def survey_tables(
+    filters: Filters, timepoint: str, breakdown: str | None, locale: str, small_cells: SmallCells
+) -> list[survey.SurveyTable]:
+    """The categorical survey's counts (a scan of every text answer in scope), reused until a change."""
+    key = {"figure": "evaluation.surveys", "timepoint": timepoint, "breakdown": breakdown, "locale": locale}
+    key.update(scope_key(filters, small_cells))
+    return cached(
+        key,
+        lambda: survey.survey_tables(filters, timepoint, breakdown, locale, small_cells),
+        depends_on=ANALYSIS_TABLES,
+    )
 
 
 def report_pdf(filters: Filters, language: str, small_cells: SmallCells, build) -> bytes:

@@ -23,7 +23,7 @@ from programme.extensions import db
 from programme.facilities.models import Facility
 from programme.facilities.regions import REGIONS
 from programme.questionnaires.models import Administration, Instrument
-from programme.scheduling.models import Cohort
+from programme.scheduling.services.cohorts import cohort_filter_options
 
 ANY = ("", _l("All"))
 
@@ -56,7 +56,12 @@ class FilterForm(FlaskForm):
     timepoint_to = SelectField(_l("To"), choices=[], default="post")
     region = SelectField(_l("Region"))
     facility_id = SelectField(_l("Facility"), choices=[], coerce=_int_or_none)
-    cohort_id = SelectField(_l("Cohort"), choices=[], coerce=_int_or_none)
+    cohort_id = SelectField(
+        _l("Cohort"),
+        choices=[],
+        coerce=_int_or_none,
+        description=_l("Choose a facility first: its cohorts are listed here."),
+    )
     curriculum_id = SelectField(_l("Curriculum"), choices=[], coerce=_int_or_none)
     period_from = DateField(_l("Cohorts starting from"), validators=[])
     period_to = DateField(_l("Cohorts starting until"), validators=[])
@@ -97,11 +102,11 @@ class FilterForm(FlaskForm):
         self.facility_id.choices = choices([ANY] + [(fid, code) for fid, code in facilities])
         self.region.choices = choices([ANY] + [(code, str(label)) for code, label in REGIONS.items()])
         cohorts = (
-            db.session.execute(select(Cohort.id, Cohort.name).order_by(Cohort.start_date)).all()
+            cohort_filter_options(*(_int_or_none(given.get(name)) for name in ("facility_id", "cohort_id")))
             if needed("cohort_id")
             else []
         )
-        self.cohort_id.choices = choices([ANY] + [(cid, name) for cid, name in cohorts])
+        self.cohort_id.choices = choices([ANY] + cohorts)
         curricula = (
             db.session.execute(
                 select(CurriculumVersion.curriculum_id, CurriculumText.language, CurriculumText.title)

@@ -13,11 +13,11 @@ from programme.core.forms import apply_problems
 from programme.core.permissions import ADMIN, EVALUATOR, requires
 from programme.core.services import ValidationFailed
 from programme.evaluation import analysis, formatting, services
-from programme.evaluation.cached import comparison_figures
+from programme.evaluation.cached import comparison_figures, survey_tables
 from programme.evaluation.dataset import build_dataset
 from programme.evaluation.figures import dose_chart, forest_chart, scale_label
 from programme.evaluation.forms import ExportForm, FilterForm, timepoint_label
-from programme.evaluation.survey import BREAKDOWNS, survey_tables
+from programme.evaluation.survey import BREAKDOWNS
 from programme.evaluation.text import filter_summary
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")

@@ -32,7 +32,7 @@ from programme.followup.labels import (
     SOURCE_LABELS,
 )
 from programme.followup.measures import survival_summary
-from programme.scheduling.models import Cohort
+from programme.scheduling.services.cohorts import cohort_filter_options
 
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 RECORDERS = (OFFICER, ADMIN)
@@ -184,13 +184,9 @@ def create_comparison_person():
 # --- measures (evaluators, admins): pseudonymised, days from release only -----------------------
 
 
-def _filter_choices() -> dict:
+def _filter_choices(filters: FollowupFilters) -> dict:
     facilities = db.session.execute(select(Facility.id, Facility.code).order_by(Facility.code)).all()
-    cohorts = db.session.execute(
-        select(Cohort.id, Cohort.name)
-        .where(Cohort.status.in_(("running", "completed")))
-        .order_by(Cohort.start_date)
-    ).all()
+    cohorts = cohort_filter_options(filters.facility_id, filters.cohort_id, ("running", "completed"))
     return {"facility_options": facilities, "cohort_options": cohorts}
 
 
@@ -205,7 +201,7 @@ def show_measures():
         filters=filters,
         filter_args=filters.as_args(),
         export_form=ExportForm(),
-        **_filter_choices(),
+        **_filter_choices(filters),
         **LABELS,
     )
 

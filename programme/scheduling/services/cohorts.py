@@ -54,6 +54,26 @@ def list_cohorts(user, status: str | None = None):
     return query
 
 
+def cohort_filter_options(
+    facility_id: int | None, chosen_id: int | None, statuses: tuple[str, ...] = ()
+) -> list[tuple[int, str]]:
+    """(id, name) of the cohorts an analysis filter lists: the chosen facility's, else only the
+    chosen cohort (so a link naming one still shows it; a cohort of another facility than the
+    chosen one is not offered, and the filter falls back to all the facility's cohorts). Every cohort of the country would be
+    1,600 options: 80 KB on each page, more each year, and no one can pick from such a list.
+    """
+    if facility_id is None and chosen_id is None:
+        return []
+    query = select(Cohort.id, Cohort.name).order_by(Cohort.start_date, Cohort.id)
+    if facility_id is not None:
+        query = query.where(Cohort.facility_id == facility_id)
+    else:
+        query = query.where(Cohort.id == chosen_id)
+    if statuses:
+        query = query.where(Cohort.status.in_(statuses))
+    return [(cohort_id, name) for cohort_id, name in db.session.execute(query)]
+
+
 def session_counts(cohort_ids: list[int]) -> dict[int, dict[str, int]]:
     """Sessions per cohort and status, in one query."""
     counts: dict[int, dict[str, int]] = {cohort_id: {} for cohort_id in cohort_ids}
