@@ -59,8 +59,9 @@ def cohort_filter_options(
 ) -> list[tuple[int, str]]:
     """(id, name) of the cohorts an analysis filter lists: the chosen facility's, else only the
     chosen cohort (so a link naming one still shows it; a cohort of another facility than the
-    chosen one is not offered, and the filter falls back to all the facility's cohorts). Every cohort of the country would be
-    1,600 options: 80 KB on each page, more each year, and no one can pick from such a list.
+    chosen one is not offered, and the filter falls back to all the facility's cohorts).
+    Every cohort of the country would be 1,600 options: 80 KB on each page, more each year,
+    and no one can pick from such a list.
     """
     if facility_id is None and chosen_id is None:
         return []
