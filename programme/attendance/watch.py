@@ -10,10 +10,12 @@ from sqlalchemy import and_, select
 
 from programme.attendance.models import AttendanceMark
 from programme.attendance.rates import Rate, cohort_rates
+from programme.core.cache import cached_for_user, watch
+from programme.curriculum.models import CurriculumVersion
 from programme.extensions import db
 from programme.participants.models import Enrolment, Participant
 from programme.participants.scope import cohort_scope, person_label
-from programme.scheduling.models import Cohort, ProgrammeSession
+from programme.scheduling.models import Cohort, ProgrammeSession, SessionAssignment
 
 ABSENCES_IN_A_ROW = 2
 DEFAULT_THRESHOLD_PERCENT = 70
@@ -51,7 +53,18 @@ def trailing_absences(statuses_newest_first: list[str | None]) -> int:
     return count
 
 
+# What the watch list reads (programme.core.cache recomputes it when one of them changes).
+WATCH_TABLES = watch(
+    AttendanceMark, Enrolment, Participant, Cohort, ProgrammeSession, SessionAssignment, CurriculumVersion
+)
+
+
 def watch_list(user) -> dict:
+    """The watch list of this user, reused until attendance, enrolments or sessions change."""
+    return cached_for_user("attendance.watch_list", user, lambda: _watch_list(user), depends_on=WATCH_TABLES)
+
+
+def _watch_list(user) -> dict:
     """People in running cohorts whose latest held sessions are 2+ absences; cohorts under the
     threshold (ATTENDANCE_WATCH_PERCENT, default 70 %). Two queries whatever the size: the
     histories (with the people's and cohorts' names) and the cohorts' rates."""

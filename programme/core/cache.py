@@ -38,9 +38,11 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context
+from flask_babel import get_locale
 from sqlalchemy import Integer, String, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -67,7 +69,15 @@ class DataGeneration(db.Model):
 
 
 def table_names(models: Iterable) -> tuple[str, ...]:
-    return tuple(sorted({getattr(model, "__tablename__", None) or model.name for model in models}))
+    """Table names of models, tables or names (what watch() returns can be passed on)."""
+    return tuple(
+        sorted(
+            {
+                model if isinstance(model, str) else getattr(model, "__tablename__", None) or model.name
+                for model in models
+            }
+        )
+    )
 
 
 def watch(*models) -> tuple[str, ...]:
@@ -136,6 +146,7 @@ def _bump_at_commit(session: Session) -> None:
     touched = session.info.pop("data_generation_touched", set())
     if touched:
         bump(session, touched)
+        _forget_generations()  # this request reads the new generations from here on
 
 
 @event.listens_for(Session, "after_rollback")
@@ -154,21 +165,49 @@ def invalidate_all() -> int:
 # --- reading ----------------------------------------------------------------------------------
 
 
+MEMO = "data_generations"
+
+
 def generations(names: Iterable[str]) -> dict[str, tuple[int, str]]:
-    """The current (generation, stamp) of these tables and of the epoch, in one query."""
+    """The current (generation, stamp) of these tables and of the epoch.
+
+    Every watched table's row is read in one query, once per request (kept in `g` until the
+    request commits a change): a page with several cached figures pays one statement in all.
+    """
     wanted = sorted({*names, EPOCH})
-    rows = db.session.execute(
-        select(DataGeneration.table_name, DataGeneration.generation, DataGeneration.stamp).where(
-            DataGeneration.table_name.in_(wanted)
-        )
-    ).all()
-    found = {name: (generation, stamp) for name, generation, stamp in rows}
+    found = g.get(MEMO) if has_request_context() else None
+    if found is None:
+        rows = db.session.execute(
+            select(DataGeneration.table_name, DataGeneration.generation, DataGeneration.stamp)
+        ).all()
+        found = {name: (generation, stamp) for name, generation, stamp in rows}
+        if has_request_context():
+            g.setdefault(MEMO, found)
     return {name: found.get(name, (0, "")) for name in wanted}
+
+
+def _forget_generations() -> None:
+    if has_request_context():
+        g.pop(MEMO, None)
 
 
 def _digest(key: Any, state: dict) -> str:
     text = json.dumps([key, state], sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_for_user(name: str, user, compute: Callable[[], Any], depends_on: Iterable) -> Any:
+    """A dashboard figure of one user: keyed by the user (their scope, and whether they see
+    names), the language and the hour, so a figure counting what is due today follows the date
+    wherever the facility is (time zones differ by whole hours). Only plain values: never ORM
+    objects, which would be detached in the next request."""
+    key = {
+        "figure": name,
+        "user": [user.id, user.role, user.facility_id, user.department_id],  # a changed scope: a new key
+        "locale": str(get_locale() or ""),
+        "hour": datetime.now(UTC).strftime("%Y-%m-%dT%H"),
+    }
+    return cached(key, compute, depends_on)
 
 
 def cached(key: Any, compute: Callable[[], Any], depends_on: Iterable) -> Any:

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, and_, case, delete, false, func, select
 from sqlalchemy.orm import contains_eager
 
+from programme.core.cache import cached_for_user, watch
 from programme.core.permissions import ADMIN, OFFICER
 from programme.core.services import ValidationFailed, check_version, unit_of_work
 from programme.extensions import db
@@ -279,8 +280,23 @@ class WorklistCounts:
     releases_due: int
 
 
+# What worklist_counts reads (programme.core.cache recomputes it when one of them changes).
+WORKLIST_TABLES = watch(FollowUpCheck, Release, Participant, Facility)
+
+
 def worklist_counts(user, today: date | None = None) -> WorklistCounts:
+    """Overdue and due checks and expected releases, reused until checks, releases or people change
+    (the key holds the hour: "today" moves on)."""
     today = today or user_today(user)
+    return cached_for_user(
+        f"followup.worklist_counts.{today.isoformat()}",
+        user,
+        lambda: _worklist_counts(user, today),
+        depends_on=WORKLIST_TABLES,
+    )
+
+
+def _worklist_counts(user, today: date) -> WorklistCounts:
     horizon = today + timedelta(days=DUE_WITHIN_DAYS)
     checks = _scope_people(
         select(

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from programme.audit.services import record
+from programme.core.cache import cached_for_user, watch
 from programme.core.permissions import ADMIN, OFFICER
 from programme.core.services import ValidationFailed, check_version, unit_of_work
 from programme.extensions import db
@@ -15,8 +16,9 @@ from programme.facilities.models import Facility
 from programme.participants import labels
 from programme.participants.codes import generate_study_code, is_valid_code, normalise_code
 from programme.participants.enrolment import withdraw_enrolment
-from programme.participants.models import Enrolment, Participant, ParticipantTransfer
+from programme.participants.models import Consent, Enrolment, Participant, ParticipantTransfer
 from programme.participants.scope import sees_names, visible_participants
+from programme.scheduling.models import Cohort, ProgrammeSession, SessionAssignment
 
 EDITABLE_FIELDS = (
     "full_name",
@@ -244,8 +246,19 @@ def transfer_history(participant_id: int) -> list[ParticipantTransfer]:
     )
 
 
+# What registry_counts reads (the scope of coordinators and facilitators goes through cohorts).
+REGISTRY_TABLES = watch(Participant, Consent, Enrolment, Cohort, ProgrammeSession, SessionAssignment)
+
+
 def registry_counts(user) -> dict:
-    """For the dashboard: people in the registry and people without consent (one query)."""
+    """For the dashboard: people in the registry and people without consent (one query),
+    reused until people, consents or enrolments change."""
+    return cached_for_user(
+        "participants.registry_counts", user, lambda: _registry_counts(user), depends_on=REGISTRY_TABLES
+    )
+
+
+def _registry_counts(user) -> dict:
     from programme.participants.consent import questionnaire_consent_clause
 
     scope = visible_participants(user).where(Participant.is_comparison.is_(False)).subquery()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from programme.attendance.watch import trailing_absences, watch_list
+from programme.attendance.watch import _watch_list, trailing_absences, watch_list
 
 
 def test_trailing_absences_count_only_the_latest_run():
@@ -56,14 +56,24 @@ def test_a_weak_cohort_whose_people_all_completed_is_watched_by_name(
     assert [(c.cohort_id, c.name) for c in watched["cohorts"]] == [(cohort.id, cohort.name)]
 
 
-def test_the_watch_list_costs_two_queries(db, make_user, make_held_cohort, make_mark, assert_max_queries):
+def test_the_watch_list_costs_two_queries_and_is_reused_until_a_mark_changes(
+    db, make_user, make_held_cohort, make_mark, assert_max_queries
+):
     officer = make_user("officer")
+    marks = []
     for _ in range(3):
         _cohort, sessions, people = make_held_cohort(people=4, held=3, facility_id=officer.facility_id)
         for person in people:
             for session in sessions:
-                make_mark(session, person, "absent")
+                marks.append(make_mark(session, person, "absent"))
     db.session.refresh(officer)  # loaded before counting: the page has its user already
     with assert_max_queries(2):
-        watched = watch_list(officer)
-    assert len(watched["people"]) == 12 and len(watched["cohorts"]) == 3
+        computed = _watch_list(officer)
+    assert len(computed["people"]) == 12 and len(computed["cohorts"]) == 3
+    with assert_max_queries(3):  # the data generations, then the two queries
+        assert watch_list(officer) == computed
+    with assert_max_queries(1):  # unchanged data: the generations only
+        assert watch_list(officer) == computed
+    marks[-1].status = "present"  # the last person came to the latest session
+    db.session.commit()
+    assert len(watch_list(officer)["people"]) == 11

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from programme.core.cache import cached_for_user, watch
 from programme.core.permissions import ADMIN, COORDINATOR, FACILITATOR, OFFICER
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
@@ -78,6 +79,12 @@ def cohort_choices(user) -> list[tuple[int, str]]:
     return [(cohort.id, cohort.name) for cohort in cohorts]
 
 
+# What the dashboard's open-now figure reads (programme.core.cache invalidates on their changes).
+PROGRESS_TABLES = watch(
+    Administration, Response, Enrolment, Participant, Consent, Cohort, ProgrammeSession, SessionAssignment
+)
+
+
 def has_active_consent():
     return exists().where(Consent.participant_id == Participant.id, Consent.withdrawn_on.is_(None))
 
@@ -141,31 +148,38 @@ def progress(administration: Administration) -> Progress:
     return Progress(rows)
 
 
-def progress_counts(administration_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Expected and answered counts for many administrations in two aggregate queries."""
-    if not administration_ids:
-        return {}
-    expected_rows = db.session.execute(
-        select(Administration.id, func.count(Participant.id))
-        .join(Enrolment, Enrolment.cohort_id == Administration.cohort_id)
-        .join(Participant, Participant.id == Enrolment.participant_id)
+def _progress_columns():
+    """Expected and answered counts of the administration in the row (correlated: one statement)."""
+    expected = (
+        select(func.count(Participant.id))
+        .join(Enrolment, Enrolment.participant_id == Participant.id)
         .where(
-            Administration.id.in_(administration_ids),
+            Enrolment.cohort_id == Administration.cohort_id,
             Enrolment.status.in_(EXPECTED_ENROLMENT),
             has_active_consent(),
         )
-        .group_by(Administration.id)
-    ).all()
-    answered_rows = db.session.execute(
-        select(Response.administration_id, func.count(Response.id))
-        .where(Response.administration_id.in_(administration_ids), Response.status == "complete")
-        .group_by(Response.administration_id)
+        .correlate(Administration)  # only the administration: the scope may join people too
+        .scalar_subquery()
+    )
+    answered = (
+        select(func.count(Response.id))
+        .where(Response.administration_id == Administration.id, Response.status == "complete")
+        .correlate(Administration)
+        .scalar_subquery()
+    )
+    return expected.label("expected"), answered.label("answered")
+
+
+def progress_counts(administration_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Expected and answered counts for many administrations in one aggregate query."""
+    if not administration_ids:
+        return {}
+    rows = db.session.execute(
+        select(Administration.id, *_progress_columns()).where(Administration.id.in_(administration_ids))
     ).all()
     counts = {aid: {"expected": 0, "answered": 0} for aid in administration_ids}
-    for aid, number in expected_rows:
-        counts[aid]["expected"] = number
-    for aid, number in answered_rows:
-        counts[aid]["answered"] = number
+    for aid, expected, answered in rows:
+        counts[aid] = {"expected": expected, "answered": answered}
     return counts
 
 
@@ -273,16 +287,19 @@ def answerable_by_code(administration: Administration, code: str) -> Participant
 
 def open_now_summary(user) -> dict:
     """For the dashboard: administrations open today in the user's scope and answers missing."""
-    today = date.today()
-    open_ids = list(
-        db.session.execute(
-            visible_administrations(user)
-            .where(Administration.opens_on <= today, Administration.closes_on >= today)
-            .with_only_columns(Administration.id)
-        ).scalars()
+    return cached_for_user(
+        "questionnaires.open_now", user, lambda: _open_now_summary(user), depends_on=PROGRESS_TABLES
     )
-    counts = progress_counts(open_ids)
+
+
+def _open_now_summary(user) -> dict:
+    today = date.today()
+    rows = db.session.execute(
+        visible_administrations(user)
+        .where(Administration.opens_on <= today, Administration.closes_on >= today)
+        .with_only_columns(Administration.id, *_progress_columns())
+    ).all()
     return {
-        "open": len(open_ids),
-        "missing": sum(max(0, c["expected"] - c["answered"]) for c in counts.values()),
+        "open": len(rows),
+        "missing": sum(max(0, expected - answered) for _id, expected, answered in rows),
     }
