@@ -10,6 +10,7 @@ work on two domains never collides in one huge file.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,8 +95,12 @@ def compile_catalogues(domain: str) -> None:
         catalog = load(domain, lang)
         path = _po_path(domain, lang).with_suffix(".mo")
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
+        # Written aside and moved into place: a process starting meanwhile (CI runs two suites
+        # at once) reads the old file or the new one, never half of one.
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        with partial.open("wb") as handle:
             write_mo(handle, catalog, use_fuzzy=False)
+        os.replace(partial, path)
 
 
 def problems(domain: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from programme.core import cache
@@ -50,13 +52,14 @@ def test_invalidate_command_makes_every_figure_stale(app, db, make_facility):
 
 def test_redis_store_refuses_unsigned_values(app):
     redis = pytest.importorskip("redis")
-    store = cache.RedisStore("redis://127.0.0.1:6379/9", "secret", "pip:test-perfeval:", 60)
+    prefix = f"pip:test-{uuid.uuid4().hex}:"  # its own keys: CI runs two suites at once
+    store = cache.RedisStore("redis://127.0.0.1:6379/9", "secret", prefix, 60)
     try:
         store.client.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     store.set("a", {"mean": 1.5})
     assert store.get("a") == {"mean": 1.5}
-    store.client.set("pip:test-perfeval:b", b"x" * 40)
+    store.client.set(f"{prefix}b", b"x" * 40)
     assert store.get("b") is None
     store.clear()
