@@ -174,3 +174,18 @@ def test_sessions_at_the_same_utc_time_overlap_across_time_zones(
     _db.session.add(SessionAssignment(session_id=there.id, user_id=facilitator.id, role="lead"))
     _db.session.commit()
     assert "Already booked" in check_assignment(here, facilitator, "lead").hard[0]
+
+
+def test_sessions_to_log_are_the_recent_held_ones_without_a_log(db, make_cohort, make_user):
+    from programme.scheduling.services.logs import LOG_REMINDER_DAYS, sessions_to_log
+
+    now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    facilitator = make_user("facilitator")
+    cohort = make_cohort()
+    old, recent, coming = _fill(cohort, facilitator, 3, now - timedelta(days=LOG_REMINDER_DAYS + 5))
+    recent.starts_at, recent.ends_at = now - timedelta(days=3), now - timedelta(days=3, hours=-2)
+    coming.starts_at, coming.ends_at = now + timedelta(days=4), now + timedelta(days=4, hours=2)
+    old.status = recent.status = "held"
+    _db.session.commit()
+    # The session held 65 days ago is past the reminder window; the coming one is not held yet.
+    assert [s.id for s in sessions_to_log(facilitator.id, now=now)] == [recent.id]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -65,8 +67,14 @@ def logs_of_cohort(cohort_id: int) -> list[tuple[ProgrammeSession, SessionLog]]:
     )
 
 
-def sessions_to_log(user_id: int, limit: int = 10) -> list[ProgrammeSession]:
-    """Held sessions of this facilitator that have no log yet, latest first."""
+# A reminder looks back this far: older unlogged sessions are not a facilitator's to-do any more,
+# and the look-back keeps the query to a few weeks of sessions however long the programme runs.
+LOG_REMINDER_DAYS = 60
+
+
+def sessions_to_log(user_id: int, limit: int = 10, now: datetime | None = None) -> list[ProgrammeSession]:
+    """Held sessions of this facilitator in the last LOG_REMINDER_DAYS with no log yet, latest first."""
+    since = (now or datetime.now(UTC)) - timedelta(days=LOG_REMINDER_DAYS)
     return list(
         db.session.execute(
             select(ProgrammeSession)
@@ -75,6 +83,7 @@ def sessions_to_log(user_id: int, limit: int = 10) -> list[ProgrammeSession]:
             .where(
                 SessionAssignment.user_id == user_id,
                 ProgrammeSession.status == "held",
+                ProgrammeSession.starts_at >= since,
                 SessionLog.id.is_(None),
             )
             .options(joinedload(ProgrammeSession.cohort).joinedload(Cohort.facility))

@@ -106,6 +106,7 @@ def list_my_sessions():
         today=to_local(datetime.now(UTC), "Asia/Almaty").date(),
         upcoming=calendars.upcoming_sessions(current_user, facilitator_id=current_user.id),
         to_log=logs.sessions_to_log(current_user.id),
+        log_reminder_days=logs.LOG_REMINDER_DAYS,
         feed_url=feed_url,
         action_form=ActionForm(),
     )
