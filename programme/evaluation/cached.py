@@ -105,7 +105,7 @@ def comparison_figures(
 def _comparison_figures(
     filters: Filters, scale_code: str | None, locale: str, small_cells: SmallCells
 ) -> ComparisonFigures:
-    dataset = build_dataset(filters, attendance=False)  # the comparison shows no attendance
+    dataset = build_dataset(filters, attendance=False, attributes=False)  # scores and answers only
     comparisons = analysis.compare(dataset)
     chosen = analysis.find_scale(dataset, scale_code)
     charted = next((c for c in comparisons if chosen and c.scale.code == chosen.code), None)

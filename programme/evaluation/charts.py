@@ -25,7 +25,9 @@ from matplotlib.figure import Figure  # noqa: E402
 ACCENT = "#1f3a5f"
 SECOND = "#c2410c"
 MUTED = "#9ca3af"
-SNAP = 0.05  # score points: the paired chart's line ends are drawn to this grid
+LINES = "#6b7280"  # the paired chart's people: darker where many share a line
+SNAP = 0.1  # score points: the paired chart's line ends are drawn to this grid...
+SNAP_FROM = 1000  # ...when it shows more people than this
 
 
 @dataclass(frozen=True)
@@ -63,16 +65,21 @@ def paired_chart(
     by how many people share it), and the means with 95 % CIs."""
     figure = _figure()
     axes = figure.add_subplot()
-    # The ~20,000 pairs of the national dataset overplot into a grey block. Ends are snapped to
-    # a grid of SNAP score points (about two pixels at this size) and each distinct line is drawn
-    # once, thicker and darker the more people share it: what overplotting hides, at a fraction
-    # of the drawing time (a few thousand lines instead of 20,000).
-    shared = Counter((round(before / SNAP) * SNAP, round(after / SNAP) * SNAP) for before, after in pairs)
+    # The ~20,000 pairs of the national dataset overplot into a grey block. With many people
+    # (over SNAP_FROM) line ends are snapped to a grid of SNAP score points, about four pixels at
+    # this size, and each distinct line is drawn once, thicker and darker the more people share
+    # it: what overplotting hides, at a fraction of the drawing time (a thousand lines instead of
+    # 20,000). Smaller groups are drawn exactly (shared lines still weighted).
+    snap = SNAP if len(pairs) > SNAP_FROM else None
+    shared = Counter(
+        (round(before / snap) * snap, round(after / snap) * snap) if snap else (before, after)
+        for before, after in pairs
+    )
     segments = [((0, before), (1, after)) for before, after in shared]
     if segments:
         weight = np.sqrt(np.fromiter(shared.values(), dtype=float) / max(shared.values()))
-        colours = [(*to_rgb(MUTED), 0.35 + 0.5 * w) for w in weight]
-        axes.add_collection(LineCollection(segments, colors=colours, linewidths=0.8 + 3.2 * weight))
+        colours = [(*to_rgb(LINES), 0.03 + 0.6 * w) for w in weight]
+        axes.add_collection(LineCollection(segments, colors=colours, linewidths=0.4 + 1.6 * weight))
     errors = [
         [m - low for m, (low, _h) in zip(means, intervals, strict=True)],
         [high - m for m, (_l, high) in zip(means, intervals, strict=True)],

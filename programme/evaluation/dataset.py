@@ -47,16 +47,17 @@ class Case:
     participant_id: int
     study_code: str
     cohort_id: int
-    cohort_name: str
-    facility_id: int
-    facility_code: str
-    region: str
-    curriculum_id: int
-    language: str
-    age_band: str
-    conviction: str
-    attendance_rate: float | None
-    attendance_band: str
+    # The person's attributes: None in a dataset built with attributes=False (scores only).
+    cohort_name: str | None = None
+    facility_id: int | None = None
+    facility_code: str | None = None
+    region: str | None = None
+    curriculum_id: int | None = None
+    language: str | None = None
+    age_band: str | None = None
+    conviction: str | None = None
+    attendance_rate: float | None = None
+    attendance_band: str | None = None
     scores: dict[str, dict[str, float | None]] = field(default_factory=dict)  # timepoint -> scale
 
     def score(self, timepoint: str, scale: str) -> float | None:
@@ -67,8 +68,11 @@ class Case:
         return None if before is None or after is None else after - before
 
 
-# The Case fields read from the scope query's columns of the same name.
+# The Case fields read from the scope query's columns of the same name; the first three say who.
 CASE_COLUMNS = tuple(f.name for f in fields(Case) if f.name != "scores")
+IDENTITY = CASE_COLUMNS[:3]
+# What a scores-only dataset reads of the scope (the filters' joins stay).
+SLIM_SCOPE_COLUMNS = (*IDENTITY, "response_id", "timepoint", "is_excluded")
 
 
 @dataclass(frozen=True)
@@ -160,19 +164,29 @@ def describe_instrument(instrument: Instrument | None) -> tuple[list[ScaleInfo],
     return scales, items
 
 
-def build_dataset(filters: Filters, answers: bool = True, attendance: bool = True) -> Dataset:
+def build_dataset(
+    filters: Filters, answers: bool = True, attendance: bool = True, attributes: bool = True
+) -> Dataset:
     """The dataset for these filters.
 
     `answers=False` skips the item values (no reliability: exports); `attendance=False` leaves
     each case's attendance rate and band out (None), the costly part of the scope, for analyses
-    that do not show them (the attendance-band filter still applies).
+    that do not show them; `attributes=False` leaves out every attribute but who the case is
+    (cohort, facility, age band... None), for analyses of the scores alone: a third of the
+    query's time nationally. The filters apply either way.
     """
     instrument = latest_instrument(filters.instrument)
     scales, items = describe_instrument(instrument)
     timepoints = (filters.timepoint_from, filters.timepoint_to)
     if instrument is None:
         return Dataset(filters, None, [], [], [], Attrition(0, 0, 0, 0))
-    scope = scoped_responses(filters, instrument.code, timepoints, attendance=attendance).subquery("scope")
+    scoped = scoped_responses(filters, instrument.code, timepoints, attendance=attendance and attributes)
+    if not attributes:
+        scoped = scoped.with_only_columns(
+            *(column for column in scoped.selected_columns if column.name in SLIM_SCOPE_COLUMNS),
+            maintain_column_froms=True,
+        )
+    scope = scoped.subquery("scope")
     # Each scale's stored score beside its response: one outer join per scale on the unique
     # (response, scale) index, so one row per response and the scope is evaluated once.
     # (Joins rather than correlated subqueries: PostgreSQL hashes them, 3x faster nationally.)
@@ -193,7 +207,8 @@ def build_dataset(filters: Filters, answers: bool = True, attendance: bool = Tru
     column = {name: number for number, name in enumerate(result.keys())}
     rows = result.all()
     first_score = column.get("score_0", 0)
-    case_fields = itemgetter(*(column[name] for name in CASE_COLUMNS))  # in Case's field order
+    # In Case's field order: all of them, or who the case is.
+    case_fields = itemgetter(*(column[name] for name in (CASE_COLUMNS if attributes else IDENTITY)))
 
     cases: dict[tuple[int, int], Case] = {}
     excluded: set[int] = set()

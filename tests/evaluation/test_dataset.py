@@ -175,3 +175,20 @@ def test_no_instrument_gives_an_empty_dataset(db):
     dataset = build_dataset(Filters(instrument="NOPE"))
     assert dataset.cases == [] and dataset.scales == []
     assert compare(dataset) == []
+
+
+@pytest.mark.parametrize("filters", [{}, {"region": "karaganda"}, {"attendance_band": "75_plus"}])
+def test_scores_only_dataset_gives_the_same_cases_scores_and_comparison(make_study, filters):
+    make_study(per_cohort=6, post_missing=1)
+    full = build_dataset(Filters(instrument="REFLECT", **filters))
+    slim = build_dataset(Filters(instrument="REFLECT", **filters), attendance=False, attributes=False)
+    assert [(c.participant_id, c.cohort_id, c.scores) for c in slim.cases] == [
+        (c.participant_id, c.cohort_id, c.scores) for c in full.cases
+    ]
+    assert slim.attrition == full.attrition
+    assert all(c.region is None and c.attendance_rate is None for c in slim.cases)
+    for timepoint in ("pre", "post"):
+        np.testing.assert_array_equal(slim.answer_matrices[timepoint], full.answer_matrices[timepoint])
+    assert [(c.result, c.alpha_first, c.p_holm) for c in compare(slim)] == [
+        (c.result, c.alpha_first, c.p_holm) for c in compare(full)
+    ]
