@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from programme.attendance import export, labels, pdf, rates, registers
+from programme.attendance import export, grid, labels, pdf, rates, registers
 from programme.attendance.completion import apply_completion as apply_completion_rule
 from programme.attendance.forms import ExportForm, RegisterForm
 from programme.audit.services import record
@@ -19,9 +19,8 @@ from programme.core.i18n import localized
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER, requires
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
-from programme.participants.consent import evaluation_consent_clause
 from programme.participants.enrolment import cohort_roster
-from programme.participants.models import Enrolment, Participant
+from programme.participants.models import Enrolment
 from programme.participants.scope import cohort_scope, person_label, sees_names, visible_cohorts
 from programme.scheduling.models import Cohort
 
@@ -39,16 +38,7 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
 
 
 def _evaluable_ids(participant_ids) -> set[int] | None:
-    """For evaluators, the people whose data may be shown; None means everyone."""
-    if current_user.role != EVALUATOR:
-        return None
-    return set(
-        db.session.execute(
-            select(Participant.id).where(
-                Participant.id.in_(list(participant_ids)), evaluation_consent_clause()
-            )
-        ).scalars()
-    )
+    return grid.evaluable_ids(current_user, participant_ids)
 
 
 def _pdf(content: bytes, filename: str) -> Response:
@@ -212,43 +202,14 @@ def print_sign_in_sheet(session_id: int):
 @bp.route("/cohorts/<int:cohort_id>/register.pdf")
 @requires(*ALL_ROLES)
 def print_cohort_register(cohort_id: int):
-    from programme.attendance.models import AttendanceMark
-
     cohort = _cohort_or_404(cohort_id)
-    sessions = list(cohort.sessions)
-    roster = [e for e in cohort_roster(cohort.id) if e.status != "waitlisted"]
-    allowed = _evaluable_ids(e.participant_id for e in roster)
-    if allowed is not None:
-        roster = [e for e in roster if e.participant_id in allowed]
-    marks = {
-        (m.participant_id, m.session_id): m.status
-        for m in db.session.execute(
-            select(AttendanceMark).where(AttendanceMark.session_id.in_([s.id for s in sessions]))
-        ).scalars()
-    }
-    person_rates = rates.rates_for_cohort_people(cohort.id)
-    timezone = cohort.facility.timezone
-    heads = [(registers.local_date(s, timezone).strftime("%d.%m"), s.status == "held") for s in sessions]
-    people = []
-    for enrolment in sorted(roster, key=lambda e: person_label(current_user, e.participant)):
-        rate = person_rates.get(enrolment.participant_id)
-        people.append(
-            (
-                person_label(current_user, enrolment.participant),
-                [marks.get((enrolment.participant_id, s.id)) for s in sessions],
-                f"{rate.percent:.0f}%" if rate and rate.percent is not None else "—",
-            )
-        )
-    locale = _locale()
-    content = pdf.register_grid_pdf(
-        cohort.name, localized(cohort.facility, "name", locale), heads, people, locale
-    )
+    content, people = grid.register_grid(current_user, cohort, _locale())
     with unit_of_work():
         record(
             "print",
             "cohort",
             cohort.id,
-            {"document": "register_grid", "people": len(people)},
+            {"document": "register_grid", "people": people},
             purpose="register grid",
         )
     return _pdf(content, f"register-{cohort.id}.pdf")

@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from sqlalchemy import Integer, String, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -165,30 +165,30 @@ def invalidate_all() -> int:
 # --- reading ----------------------------------------------------------------------------------
 
 
-MEMO = "data_generations"
+MEMO = "pip.data_generations"  # in the request's WSGI environ: one per request, never shared
 
 
 def generations(names: Iterable[str]) -> dict[str, tuple[int, str]]:
     """The current (generation, stamp) of these tables and of the epoch.
 
-    Every watched table's row is read in one query, once per request (kept in `g` until the
-    request commits a change): a page with several cached figures pays one statement in all.
+    Every watched table's row is read in one query, once per request (kept with the request
+    until it commits a change): a page with several cached figures pays one statement in all.
+    Outside a request (commands, tests) they are read every time.
     """
     wanted = sorted({*names, EPOCH})
-    found = g.get(MEMO) if has_request_context() else None
+    environ = request.environ if has_request_context() else {}
+    found = environ.get(MEMO)
     if found is None:
         rows = db.session.execute(
             select(DataGeneration.table_name, DataGeneration.generation, DataGeneration.stamp)
         ).all()
-        found = {name: (generation, stamp) for name, generation, stamp in rows}
-        if has_request_context():
-            g.setdefault(MEMO, found)
+        found = environ[MEMO] = {name: (generation, stamp) for name, generation, stamp in rows}
     return {name: found.get(name, (0, "")) for name in wanted}
 
 
 def _forget_generations() -> None:
     if has_request_context():
-        g.pop(MEMO, None)
+        request.environ.pop(MEMO, None)
 
 
 def _digest(key: Any, state: dict) -> str:
