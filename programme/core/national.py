@@ -49,8 +49,8 @@ from programme.questionnaires.models import (
     Instrument,
     InstrumentItem,
     Response,
-    ResponseItemValues,
     ResponseScore,
+    ResponseValues,
     Subscale,
 )
 from programme.scheduling.models import (
@@ -605,7 +605,7 @@ def build(  # noqa: PLR0915 - one story, told in order
     first_response = ids.take(Response, count)
     first_answer = ids.take(Answer, count * n_items)
     first_score = ids.take(ResponseScore, count * len(groups))
-    first_values = ids.take(ResponseItemValues, count)
+    first_values = ids.take(ResponseValues, count)
     responses, answers, scores, item_values = [], [], [], []
     for row, (administration_id, pid, _timepoint, day) in enumerate(respondents):
         response_id = first_response + row
@@ -651,13 +651,15 @@ def build(  # noqa: PLR0915 - one story, told in order
                     "scoring_version": 1,
                 }
             )
+        # The same rounded scores as the ResponseScore rows just written.
+        by_scale = {entry["subscale_code"]: entry["score"] for entry in scores[-len(groups) :]}
         item_values.append(
-            {"id": first_values + row, "response_id": response_id, **ResponseItemValues.encode(by_code)}
+            {"id": first_values + row, "response_id": response_id, **ResponseValues.encode(by_code, by_scale)}
         )
     plan.add(Response, responses)
     plan.add(Answer, answers)
     plan.add(ResponseScore, scores)
-    plan.add(ResponseItemValues, item_values)
+    plan.add(ResponseValues, item_values)
 
     # Releases and follow-up checks at 6 and 12 months; completers reoffend less.
     released = [p for p in participants if p["expected_release"] < AS_OF - timedelta(days=60)]

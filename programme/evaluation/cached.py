@@ -30,8 +30,8 @@ from programme.questionnaires.models import (
     Instrument,
     InstrumentItem,
     Response,
-    ResponseItemValues,
     ResponseScore,
+    ResponseValues,
     Subscale,
 )
 from programme.scheduling.models import Cohort, ProgrammeSession
@@ -40,7 +40,7 @@ from programme.scheduling.models import Cohort, ProgrammeSession
 ANALYSIS_TABLES = (
     Response,
     ResponseScore,
-    ResponseItemValues,
+    ResponseValues,
     Answer,
     Administration,
     Instrument,

@@ -96,7 +96,7 @@ def change_histogram(changes: Sequence[float], x_label: str, y_label: str, alt: 
     figure = _figure()
     axes = figure.add_subplot()
     bins = min(12, max(4, len(changes) // 3))
-    axes.hist(changes, bins=bins, color=ACCENT, edgecolor="white")
+    axes.hist(np.asarray(changes, dtype=float), bins=bins, color=ACCENT, edgecolor="white")
     axes.axvline(0, color=SECOND, linestyle="--", linewidth=1.2)
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label)

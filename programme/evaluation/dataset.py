@@ -3,9 +3,9 @@
 A "case" is one person in one cohort (pairs are formed within a cohort). People who withdrew
 consent asking for their data to be excluded are dropped and counted in the attrition. The
 dataset is built with one query whatever its size: one row per response in scope, with its
-stored scores (a column per scale) and, when asked for, its stored item values (one JSON row per
-response, ResponseItemValues, rather than twenty answers), which become a numpy matrix per
-timepoint for Cronbach's alpha.
+ResponseValues row (the stored scores and, when asked for, the scored answers, as text that numpy
+decodes in blocks), which become each case's scores and a matrix of item values per timepoint
+for Cronbach's alpha.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, fields
 from operator import itemgetter
 
 import numpy as np
-from sqlalchemy import and_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from programme.evaluation.scope import Filters, scoped_responses
 from programme.extensions import db
-from programme.questionnaires.models import TOTAL_CODE, Instrument, ResponseItemValues, ResponseScore
+from programme.questionnaires.models import TOTAL_CODE, Instrument, ResponseValues
 
 
 @dataclass(frozen=True)
@@ -187,32 +187,27 @@ def build_dataset(
             maintain_column_froms=True,
         )
     scope = scoped.subquery("scope")
-    # Each scale's stored score beside its response: one outer join per scale on the unique
-    # (response, scale) index, so one row per response and the scope is evaluated once.
-    # (Joins rather than correlated subqueries: PostgreSQL hashes them, 3x faster nationally.)
-    score_codes = [scale.code for scale in scales]
-    query = select(scope)
-    for number, code in enumerate(score_codes):
-        stored = aliased(ResponseScore, name=f"score_{number}")
-        query = query.add_columns(stored.score.label(f"score_{number}")).outerjoin(
-            stored, and_(stored.response_id == scope.c.response_id, stored.subscale_code == code)
-        )
+    # Each response's scores and item values come from its ResponseValues row: one join, one
+    # row per response, the scope evaluated once.
+    query = select(
+        scope,
+        ResponseValues.score_codes,
+        ResponseValues.score_values,
+        ResponseValues.item_codes,
+        ResponseValues.item_values,
+    ).outerjoin(ResponseValues, ResponseValues.response_id == scope.c.response_id)
     with_values = answers and bool(items)
-    if with_values:
-        query = query.add_columns(ResponseItemValues.item_codes, ResponseItemValues.item_values).outerjoin(
-            ResponseItemValues, ResponseItemValues.response_id == scope.c.response_id
-        )
     # Core rows on the session's connection: no ORM row processing for ~40,000 plain tuples.
     result = db.session.connection().execute(query)
     column = {name: number for number, name in enumerate(result.keys())}
     rows = result.all()
-    first_score = column.get("score_0", 0)
     # In Case's field order: all of them, or who the case is.
     case_fields = itemgetter(*(column[name] for name in (CASE_COLUMNS if attributes else IDENTITY)))
 
     cases: dict[tuple[int, int], Case] = {}
     excluded: set[int] = set()
     values: dict[tuple[int, int], dict[str, tuple[str | None, str | None]]] = {}
+    stored_scores: list[tuple[dict, str | None, str | None]] = []  # (the case's scores, codes, values)
     (excluded_at, participant_at, cohort_at, timepoint_at) = (
         column["is_excluded"],
         column["participant_id"],
@@ -227,11 +222,11 @@ def build_dataset(
         found = cases.get(key)
         if found is None:
             found = cases[key] = Case(*case_fields(row))
-        found.scores[row[timepoint_at]] = dict(
-            zip(score_codes, row[first_score : first_score + len(score_codes)], strict=True)
-        )
+        found.scores[row[timepoint_at]] = scores = {}
+        stored_scores.append((scores, row[-4], row[-3]))
         if with_values:
             values.setdefault(key, {})[row[timepoint_at]] = (row[-2], row[-1])
+    _fill_scores(stored_scores)
 
     ordered = sorted(cases.values(), key=lambda c: (c.cohort_id, c.study_code))
     first, second = timepoints
@@ -247,6 +242,25 @@ def build_dataset(
         by_case = [values[(c.participant_id, c.cohort_id)] for c in ordered]
         dataset.answer_matrices = _answer_matrices(items, by_case, timepoints)
     return dataset
+
+
+def _fill_scores(stored: list[tuple[dict, str | None, str | None]]) -> None:
+    """Each response's scores dict from its stored (score codes, score values), decoded in
+    blocks of the same codes (numpy parses a block at once); NaN becomes None."""
+    blocks: dict[str, list[int]] = {}
+    for number, (_scores, codes, _values) in enumerate(stored):
+        if codes:
+            blocks.setdefault(codes, []).append(number)
+    for codes, numbers in blocks.items():
+        names = codes.split(" ")
+        parsed = np.fromstring(" ".join(stored[n][2] for n in numbers), sep=" ").reshape(
+            len(numbers), len(names)
+        )
+        for number, scores in zip(numbers, parsed.tolist(), strict=True):
+            stored[number][0].update(
+                (name, None if score != score else score)  # NaN is the only value unequal to itself
+                for name, score in zip(names, scores, strict=True)
+            )
 
 
 def _answer_matrices(items: list[ItemInfo], by_case: list[dict[str, tuple]], timepoints) -> dict:

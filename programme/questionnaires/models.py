@@ -222,29 +222,36 @@ class ResponseScore(db.Model):
     response = relationship("Response", back_populates="scores")
 
 
-class ResponseItemValues(db.Model):
-    """A complete response's scored answers in one row: the first-entry numbers of its scored items.
+class ResponseValues(db.Model):
+    """A complete response in one row: the first-entry numbers of its scored items and its scores.
 
-    A derived copy of its Answer rows, written and deleted together with the stored scores and,
-    like them, recomputed rather than audited (the answers are the record). The evaluation reads
-    it for reliability over the whole country: one row per response instead of twenty answers,
-    decoded for thousands of rows at once (numpy parses the space-separated numbers; "nan" is an
-    unanswered item). Deleted with its response by the database (ON DELETE CASCADE).
+    A derived copy of its Answer and ResponseScore rows, written and deleted together with them
+    (questionnaires.services.scores) and, like the scores, recomputed rather than audited (the
+    answers are the record). The evaluation reads it for the whole country: one row per response
+    instead of twenty answers and five scores, decoded for thousands of rows at once (numpy
+    parses the space-separated numbers; "nan" is an unanswered item or a score not computed).
+    Deleted with its response by the database (ON DELETE CASCADE).
     """
 
-    __tablename__ = "response_item_values"
+    __tablename__ = "response_values"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), unique=True)
     item_codes: Mapped[str] = mapped_column(Text)  # "OPEN1 REASON1 ...": the instrument's order
     item_values: Mapped[str] = mapped_column(Text)  # "4.0 3.0 nan ...": aligned with item_codes
+    score_codes: Mapped[str] = mapped_column(Text)  # "OPEN REASON ... TOTAL": subscales and total
+    score_values: Mapped[str] = mapped_column(Text)  # "3.5 nan ...": aligned with score_codes
 
     @staticmethod
-    def encode(values: dict[str, float | None]) -> dict[str, str]:
-        """The two columns for {item code: number or None}."""
+    def encode(values: dict[str, float | None], scores: dict[str, float | None]) -> dict[str, str]:
+        """The four columns for {item code: number or None} and {scale code: score or None}."""
         return {
             "item_codes": " ".join(values),
-            "item_values": " ".join(
-                "nan" if value is None else repr(float(value)) for value in values.values()
-            ),
+            "item_values": _numbers(values.values()),
+            "score_codes": " ".join(scores),
+            "score_values": _numbers(scores.values()),
         }
+
+
+def _numbers(values) -> str:
+    return " ".join("nan" if value is None else repr(float(value)) for value in values)

@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from programme.core import cache, national
 from programme.evaluation import analysis
 from programme.evaluation.dataset import build_dataset
 from programme.evaluation.scope import Filters
-from programme.questionnaires.models import TOTAL_CODE, Administration, Response, ResponseScore
+from programme.questionnaires.models import Administration, Answer, Instrument, Response
+from programme.questionnaires.services.scores import recompute_scores
 from tests.conftest import empty_all_tables
 from tests.evaluation.reference import reference_figures
 
@@ -81,16 +82,15 @@ def test_a_changed_score_shows_on_the_next_page(db, client, login_as, assert_max
     assert again == page
     assert not any("answer" in statement for statement in log.statements)  # served from the cache
     before = analysis.compare(build_dataset(REFLECT))[-1].result.mean_post
-    stored = db.session.execute(
-        select(ResponseScore)
-        .join(Response, Response.id == ResponseScore.response_id)
+    # A third of the post questionnaires re-entered as all 1s, rescored as the app does it.
+    post = (
+        select(Response.id)
         .join(Administration, Administration.id == Response.administration_id)
-        .where(ResponseScore.subscale_code == TOTAL_CODE, Administration.timepoint == "post")
-        .order_by(ResponseScore.id)
-        .limit(1)
-    ).scalar_one()
-    stored.score = stored.score + 40  # far out of range: the mean must move visibly
-    db.session.commit()
+        .where(Administration.timepoint == "post")
+    )
+    chosen = db.session.execute(post.order_by(Response.id)).scalars().all()[::3]
+    db.session.execute(update(Answer).where(Answer.response_id.in_(chosen)).values(value_number=1.0))
+    recompute_scores(db.session.execute(select(Instrument).where(Instrument.code == "REFLECT")).scalar_one())
     after = analysis.compare(build_dataset(REFLECT))[-1].result
     assert after.mean_post != before
     changed = _figures_part(client.get("/evaluation"))

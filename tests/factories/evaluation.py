@@ -16,8 +16,8 @@ from programme.questionnaires.models import (
     Instrument,
     InstrumentItem,
     Response,
-    ResponseItemValues,
     ResponseScore,
+    ResponseValues,
 )
 
 SURVEY_FILE = (
@@ -155,11 +155,12 @@ def make_study(
                     items = {item.code: item for item in instrument.items}
                     for code, value in answers.items():
                         response.answers.append(Answer(item_id=items[code].id, entry=1, value_number=value))
+                    scale_scores = {scale: score_of(answers, codes) for scale, codes in scales.items()}
                     for scale, codes in scales.items():
                         response.scores.append(
                             ResponseScore(
                                 subscale_code=scale,
-                                score=score_of(answers, codes),
+                                score=scale_scores[scale],
                                 answered_count=len(codes),
                                 item_count=len(codes),
                                 scoring_version=1,
@@ -171,7 +172,10 @@ def make_study(
                         item.code: answers.get(item.code) for item in instrument.items if item.code in answers
                     }
                     db.session.add(
-                        ResponseItemValues(response_id=response.id, **ResponseItemValues.encode(stored))
+                        ResponseValues(
+                            response_id=response.id,
+                            **ResponseValues.encode(stored, scale_scores),
+                        )
                     )
                 study.people.append((person, cohort, before, after))
         db.session.commit()

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from programme.core.services import ValidationFailed
-from programme.questionnaires.models import Answer, Response, ResponseItemValues, ResponseScore
+from programme.questionnaires.models import Answer, Response, ResponseScore, ResponseValues
 from programme.questionnaires.services.entry import (
     enter_paper_form,
     mismatches,
@@ -59,10 +59,14 @@ def test_paper_form_is_saved_with_missing_markers_and_scores(db, setting):
     assert scores["SELF"].score is None and scores["SELF"].answered_count == 1
     assert scores["TOTAL"].scoring_version == 1
     # The evaluation's one-row copy of the scored answers: as entered (not reversed), gaps as nan.
-    stored = db.session.execute(select(ResponseItemValues)).scalar_one()
+    stored = db.session.execute(select(ResponseValues)).scalar_one()
     assert stored.response_id == result.response.id
     assert stored.item_codes == "OPEN1 OPEN2 OPEN3 SELF1 SELF2 SELF3"
     assert stored.item_values == "4.0 5.0 2.0 3.0 nan nan"
+    # ...and the same scores as the ResponseScore rows, in one row.
+    assert dict(zip(stored.score_codes.split(), stored.score_values.split(), strict=True)) == {
+        code: "nan" if score.score is None else repr(score.score) for code, score in scores.items()
+    }
 
 
 def test_out_of_range_answer_is_refused_and_nothing_is_saved(db, setting):
@@ -190,7 +194,7 @@ def test_double_entry_mismatch_is_listed_and_resolved(db, double):
     response = result.response
     differing = mismatches(response)
     assert [(m.item.code, m.first, m.second) for m in differing] == [("OPEN2", "5", "3"), ("SELF2", "m", "2")]
-    assert count(db, ResponseScore) == count(db, ResponseItemValues) == 0  # not complete yet
+    assert count(db, ResponseScore) == count(db, ResponseValues) == 0  # not complete yet
     with pytest.raises(ValidationFailed):
         resolve_mismatches(double["officer"], response, {"item-OPEN2": "9", "item-SELF2": "2"})
     assert response.status == "mismatch"
@@ -199,9 +203,7 @@ def test_double_entry_mismatch_is_listed_and_resolved(db, double):
     scores = {s.subscale_code: s.score for s in db.session.execute(select(ResponseScore)).scalars()}
     assert scores["OPEN"] == pytest.approx((4 + 3 + 4) / 3)
     assert scores["SELF"] is None  # SELF3 refused: 2 of 3 answered is below 80 %
-    assert (
-        db.session.execute(select(ResponseItemValues.item_values)).scalar_one() == "4.0 3.0 2.0 3.0 2.0 nan"
-    )
+    assert db.session.execute(select(ResponseValues.item_values)).scalar_one() == "4.0 3.0 2.0 3.0 2.0 nan"
     resolved = db.session.execute(
         select(Answer.value_number, Answer.missing_code, Answer.entry)
         .where(Answer.response_id == response.id, Answer.item_id == differing[1].item.id)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from programme.core.services import ValidationFailed
-from programme.questionnaires.models import Instrument, ResponseItemValues, ResponseScore
+from programme.questionnaires.models import Instrument, ResponseScore, ResponseValues
 from programme.questionnaires.services import instruments as services
 from programme.questionnaires.services.definitions import definition_of, normalised
 from programme.questionnaires.services.scores import score_response
@@ -136,7 +136,7 @@ def test_correcting_a_scoring_rule_recomputes_stored_scores(db, locked_instrumen
     assert self_score.scoring_version == 2
     # Recomputing rewrites the one-row copy of the answers too: still one row, same values.
     stored = db.session.execute(
-        select(ResponseItemValues).where(ResponseItemValues.response_id == response.id)
+        select(ResponseValues).where(ResponseValues.response_id == response.id)
     ).scalar_one()
     code_of = {item.id: item.code for item in instrument.items}
     numbers = {

@@ -1,10 +1,10 @@
 """Stored scores: computed by the pure scoring function, kept in ResponseScore with the rule
 version they used, and recomputed for a whole instrument when a scoring rule is corrected.
-Beside them, ResponseItemValues keeps each complete response's scored answers in one row (for
-the evaluation's reliability figures); both are written and deleted together.
+Beside them, ResponseValues keeps each complete response's scored answers and scores in one row
+(what the evaluation reads for the whole country); both are written and deleted together.
 
-Interface for other domains (evaluation): `score_response(response)` and
-`recompute_scores(instrument)`; scores are read from ResponseScore.
+Interface for other domains: `score_response(response)` and `recompute_scores(instrument)`;
+scores are read from ResponseScore (per scale, with counts) or, in bulk, from ResponseValues.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from programme.questionnaires.models import (
     Answer,
     Instrument,
     Response,
-    ResponseItemValues,
     ResponseScore,
+    ResponseValues,
 )
 from programme.questionnaires.scoring import Score, ScoredItem, ScoringRule, compute_scores
 
@@ -53,8 +53,12 @@ def scores_for(instrument: Instrument, numbers_by_item_id: dict[int, float | Non
     return compute_scores(scored_items(instrument), scoring_rules(instrument), answers)
 
 
-def _score_rows(response_id: int, instrument: Instrument, numbers: dict[int, float | None]) -> list[dict]:
-    return [
+def _stored_rows(
+    response_id: int, instrument: Instrument, scored: list[tuple[int, str]], numbers: dict[int, float | None]
+) -> tuple[list[dict], dict]:
+    """The response's ResponseScore rows and its ResponseValues row, from one computation."""
+    scores = scores_for(instrument, numbers)
+    score_rows = [
         {
             "response_id": response_id,
             "subscale_code": score.code,
@@ -63,21 +67,19 @@ def _score_rows(response_id: int, instrument: Instrument, numbers: dict[int, flo
             "item_count": score.item_count,
             "scoring_version": instrument.scoring_version,
         }
-        for score in scores_for(instrument, numbers)
+        for score in scores
     ]
+    values = {code: numbers.get(item_id) for item_id, code in scored}
+    values_row = {
+        "response_id": response_id,
+        **ResponseValues.encode(values, {score.code: score.score for score in scores}),
+    }
+    return score_rows, values_row
 
 
 def _scored_item_ids(instrument: Instrument) -> list[tuple[int, str]]:
     codes = {item.code for item in scored_items(instrument)}
     return [(item.id, item.code) for item in instrument.items if item.code in codes]
-
-
-def _item_values_row(
-    response_id: int, scored: list[tuple[int, str]], numbers: dict[int, float | None]
-) -> dict:
-    """The response's scored items by code (None when unanswered), as the evaluation reads them."""
-    values = {code: numbers.get(item_id) for item_id, code in scored}
-    return {"response_id": response_id, **ResponseItemValues.encode(values)}
 
 
 def _first_entry_numbers(response_ids: list[int]) -> dict[int, dict[int, float | None]]:
@@ -98,14 +100,12 @@ def store_scores(response: Response) -> None:
     instrument = response.administration.instrument
     numbers = _first_entry_numbers([response.id]).get(response.id, {})
     db.session.execute(delete(ResponseScore).where(ResponseScore.response_id == response.id))
-    db.session.execute(delete(ResponseItemValues).where(ResponseItemValues.response_id == response.id))
+    db.session.execute(delete(ResponseValues).where(ResponseValues.response_id == response.id))
     if response.status == "complete":
-        rows = _score_rows(response.id, instrument, numbers)
-        if rows:
-            db.session.execute(insert(ResponseScore), rows)
-        db.session.execute(
-            insert(ResponseItemValues), [_item_values_row(response.id, _scored_item_ids(instrument), numbers)]
-        )
+        score_rows, values_row = _stored_rows(response.id, instrument, _scored_item_ids(instrument), numbers)
+        if score_rows:
+            db.session.execute(insert(ResponseScore), score_rows)
+        db.session.execute(insert(ResponseValues), [values_row])
     db.session.expire(response, ["scores"])
 
 
@@ -126,17 +126,16 @@ def recompute_scores(instrument: Instrument) -> int:
         ).scalars()
     )
     numbers = _first_entry_numbers(response_ids)
-    rows = [row for rid in response_ids for row in _score_rows(rid, instrument, numbers.get(rid, {}))]
     scored = _scored_item_ids(instrument)
-    values = [_item_values_row(rid, scored, numbers.get(rid, {})) for rid in response_ids]
+    stored = [_stored_rows(rid, instrument, scored, numbers.get(rid, {})) for rid in response_ids]
+    rows = [row for score_rows, _values in stored for row in score_rows]
+    values = [values_row for _rows, values_row in stored]
     with unit_of_work():
         if response_ids:
             db.session.execute(delete(ResponseScore).where(ResponseScore.response_id.in_(response_ids)))
-            db.session.execute(
-                delete(ResponseItemValues).where(ResponseItemValues.response_id.in_(response_ids))
-            )
+            db.session.execute(delete(ResponseValues).where(ResponseValues.response_id.in_(response_ids)))
         if rows:
             db.session.execute(insert(ResponseScore), rows)
         if values:
-            db.session.execute(insert(ResponseItemValues), values)
+            db.session.execute(insert(ResponseValues), values)
     return len(response_ids)

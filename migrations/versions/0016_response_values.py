@@ -1,4 +1,4 @@
-"""response item values: each complete response's scored answers in one row (for the evaluation)
+"""response values: each complete response's scored answers and scores in one row (for the evaluation)
 
 Revision ID: 0016
 Revises: 0015
@@ -21,25 +21,27 @@ BATCH = 5000
 
 def upgrade():
     op.create_table(
-        "response_item_values",
+        "response_values",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("response_id", sa.Integer(), nullable=False),
         sa.Column("item_codes", sa.Text(), nullable=False),
         sa.Column("item_values", sa.Text(), nullable=False),
+        sa.Column("score_codes", sa.Text(), nullable=False),
+        sa.Column("score_values", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["response_id"],
             ["response.id"],
-            name=op.f("fk_response_item_values_response_id_response"),
+            name=op.f("fk_response_values_response_id_response"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_response_item_values")),
-        sa.UniqueConstraint("response_id", name=op.f("uq_response_item_values_response_id")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_response_values")),
+        sa.UniqueConstraint("response_id", name=op.f("uq_response_values_response_id")),
     )
     _backfill(op.get_bind())
 
 
 def _backfill(connection) -> None:
-    """The existing complete responses, from their first-entry answers (as the scores were made)."""
+    """The existing complete responses, from their first-entry answers and their stored scores."""
     scored = defaultdict(list)  # instrument id -> (item id, code) of its scored items
     for instrument_id, item_id, code in connection.execute(
         sa.text(
@@ -64,12 +66,19 @@ def _backfill(connection) -> None:
         )
     ):
         numbers[response_id][item_id] = value
+    scores = defaultdict(list)  # response id -> (scale code, score), in the stored order
+    for response_id, code, score in connection.execute(
+        sa.text("SELECT response_id, subscale_code, score FROM response_score ORDER BY response_id, id")
+    ):
+        scores[response_id].append((code, score))
     table = sa.table(
-        "response_item_values",
+        "response_values",
         sa.column("id", sa.Integer),
         sa.column("response_id", sa.Integer),
         sa.column("item_codes", sa.Text),
         sa.column("item_values", sa.Text),
+        sa.column("score_codes", sa.Text),
+        sa.column("score_values", sa.Text),
     )
     rows = []
     for number, (response_id, instrument_id) in enumerate(responses, start=1):
@@ -79,19 +88,25 @@ def _backfill(connection) -> None:
             {
                 "id": number,
                 "response_id": response_id,
-                # The format of ResponseItemValues.encode (space-separated; "nan" = unanswered).
+                # The format of ResponseValues.encode (space-separated; "nan" = unanswered).
                 "item_codes": " ".join(code for _item_id, code in scored[instrument_id]),
-                "item_values": " ".join("nan" if v is None else repr(float(v)) for v in values),
+                "item_values": _numbers(values),
+                "score_codes": " ".join(code for code, _score in scores[response_id]),
+                "score_values": _numbers(score for _code, score in scores[response_id]),
             }
         )
     for start in range(0, len(rows), BATCH):
         connection.execute(table.insert(), rows[start : start + BATCH])
     if connection.dialect.name == "postgresql" and rows:
         connection.execute(
-            sa.text("SELECT setval(pg_get_serial_sequence('response_item_values', 'id'), :next, false)"),
+            sa.text("SELECT setval(pg_get_serial_sequence('response_values', 'id'), :next, false)"),
             {"next": len(rows) + 1},
         )
 
 
+def _numbers(values) -> str:
+    return " ".join("nan" if value is None else repr(float(value)) for value in values)
+
+
 def downgrade():
-    op.drop_table("response_item_values")
+    op.drop_table("response_values")

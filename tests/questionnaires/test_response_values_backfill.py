@@ -1,4 +1,4 @@
-"""Migration 0016 fills ResponseItemValues for the responses that existed before it, exactly as
+"""Migration 0016 fills ResponseValues for the responses that existed before it, exactly as
 the scoring service writes them for new ones."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from programme.questionnaires.models import ResponseItemValues
+from programme.questionnaires.models import ResponseValues
 from programme.questionnaires.services.entry import enter_paper_form
 
-MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0016_response_item_values.py"
+MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0016_response_values.py"
 
 
 def _migration():
@@ -38,11 +38,11 @@ def test_backfill_writes_what_the_scoring_service_writes(
     for person, form in zip(people, forms, strict=False):
         values = {f"item-{code}": value for code, value in form.items()}
         enter_paper_form(officer, administration, person.study_code, date(2026, 10, 1), "ru", values)
-    columns = (ResponseItemValues.response_id, ResponseItemValues.item_codes, ResponseItemValues.item_values)
-    written_by_service = db.session.execute(select(*columns).order_by(ResponseItemValues.response_id)).all()
+    columns = (ResponseValues.response_id, ResponseValues.item_codes, ResponseValues.item_values)
+    written_by_service = db.session.execute(select(*columns).order_by(ResponseValues.response_id)).all()
     assert len(written_by_service) == 2
 
-    db.session.execute(delete(ResponseItemValues))  # as before the migration
+    db.session.execute(delete(ResponseValues))  # as before the migration
     _migration()._backfill(db.session.connection())
-    backfilled = db.session.execute(select(*columns).order_by(ResponseItemValues.response_id)).all()
+    backfilled = db.session.execute(select(*columns).order_by(ResponseValues.response_id)).all()
     assert backfilled == written_by_service
