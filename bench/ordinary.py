@@ -1,6 +1,6 @@
 """Time the ordinary pages of one database, for before/after comparisons while tuning.
 
-    .venv/bin/python bench/ordinary.py --database sqlite:////tmp/nat.db [--reps 30] [--json out.json]
+    .venv/bin/python bench/ordinary.py --database sqlite:////tmp/nat.db [--reps 60] [--json out.json]
 
 The same pages, server (gunicorn -w 2), warm-up and percentile as `make bench`, without the
 loading, the heavy pages and the mixed workload: one engine, one size, a minute or two.
@@ -22,7 +22,7 @@ from run import ROLES, Server, _rules, log, lookup_ids, measure, pages, percenti
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", required=True)
-    parser.add_argument("--reps", type=int, default=30)
+    parser.add_argument("--reps", type=int, default=60)
     parser.add_argument("--only", default="", help="comma-separated substrings of page names")
     parser.add_argument("--json", default="")
     args = parser.parse_args(argv)
