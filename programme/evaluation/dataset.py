@@ -256,11 +256,10 @@ def _fill_scores(stored: list[tuple[dict, str | None, str | None]]) -> None:
         parsed = np.fromstring(" ".join(stored[n][2] for n in numbers), sep=" ").reshape(
             len(numbers), len(names)
         )
-        for number, scores in zip(numbers, parsed.tolist(), strict=True):
-            stored[number][0].update(
-                (name, None if score != score else score)  # NaN is the only value unequal to itself
-                for name, score in zip(names, scores, strict=True)
-            )
+        with_none = parsed.astype(object)
+        with_none[np.isnan(parsed)] = None  # a score not computed
+        for number, scores in zip(numbers, with_none.tolist(), strict=True):
+            stored[number][0].update(zip(names, scores, strict=True))
 
 
 def _answer_matrices(items: list[ItemInfo], by_case: list[dict[str, tuple]], timepoints) -> dict:
