@@ -187,27 +187,29 @@ def build_dataset(
             maintain_column_froms=True,
         )
     scope = scoped.subquery("scope")
-    # Each response's scores and item values come from its ResponseValues row: one join, one
-    # row per response, the scope evaluated once.
-    query = select(
-        scope,
-        ResponseValues.score_codes,
-        ResponseValues.score_values,
-        ResponseValues.item_codes,
-        ResponseValues.item_values,
-    ).outerjoin(ResponseValues, ResponseValues.response_id == scope.c.response_id)
+    # Each response's scores (and item values, when asked for) come from its ResponseValues
+    # row: one join, one row per response, the scope evaluated once.
     with_values = answers and bool(items)
+    stored_columns = [ResponseValues.score_codes, ResponseValues.score_values]
+    if with_values:
+        stored_columns += [ResponseValues.item_codes, ResponseValues.item_values]
+    query = select(scope, *stored_columns).outerjoin(
+        ResponseValues, ResponseValues.response_id == scope.c.response_id
+    )
     # Core rows on the session's connection: no ORM row processing for ~40,000 plain tuples.
     result = db.session.connection().execute(query)
     column = {name: number for number, name in enumerate(result.keys())}
     rows = result.all()
     # In Case's field order: all of them, or who the case is.
     case_fields = itemgetter(*(column[name] for name in (CASE_COLUMNS if attributes else IDENTITY)))
+    stored_scores = itemgetter(column["score_codes"], column["score_values"])
+    stored_items = itemgetter(column["item_codes"], column["item_values"]) if with_values else None
 
     cases: dict[tuple[int, int], Case] = {}
     excluded: set[int] = set()
     values: dict[tuple[int, int], dict[str, tuple[str | None, str | None]]] = {}
-    stored_scores: list[tuple[dict, str | None, str | None]] = []  # (the case's scores, codes, values)
+    score_texts: list[tuple[str | None, str | None]] = []  # per response: (codes, values)
+    score_dicts: list[dict] = []  # the case's scores at that response's timepoint, to fill
     (excluded_at, participant_at, cohort_at, timepoint_at) = (
         column["is_excluded"],
         column["participant_id"],
@@ -223,10 +225,15 @@ def build_dataset(
         if found is None:
             found = cases[key] = Case(*case_fields(row))
         found.scores[row[timepoint_at]] = scores = {}
-        stored_scores.append((scores, row[-4], row[-3]))
-        if with_values:
-            values.setdefault(key, {})[row[timepoint_at]] = (row[-2], row[-1])
-    _fill_scores(stored_scores)
+        score_dicts.append(scores)
+        score_texts.append(stored_scores(row))
+        if stored_items:
+            values.setdefault(key, {})[row[timepoint_at]] = stored_items(row)
+    for names, positions, parsed in _decode_blocks(score_texts):
+        with_none = parsed.astype(object)
+        with_none[np.isnan(parsed)] = None  # a score not computed
+        for position, scores in zip(positions, with_none.tolist(), strict=True):
+            score_dicts[position].update(zip(names, scores, strict=True))
 
     ordered = sorted(cases.values(), key=lambda c: (c.cohort_id, c.study_code))
     first, second = timepoints
@@ -244,31 +251,26 @@ def build_dataset(
     return dataset
 
 
-def _fill_scores(stored: list[tuple[dict, str | None, str | None]]) -> None:
-    """Each response's scores dict from its stored (score codes, score values), decoded in
-    blocks of the same codes (numpy parses a block at once); NaN becomes None."""
+def _decode_blocks(stored: list[tuple[str | None, str | None]]):
+    """(codes, positions, matrix) for each group of stored (codes, values) texts that share the
+    same codes (one group per instrument version): numpy parses a group's numbers at once, one
+    matrix row per position; entries without stored values are left out."""
     blocks: dict[str, list[int]] = {}
-    for number, (_scores, codes, _values) in enumerate(stored):
+    for position, (codes, _values) in enumerate(stored):
         if codes:
-            blocks.setdefault(codes, []).append(number)
-    for codes, numbers in blocks.items():
+            blocks.setdefault(codes, []).append(position)
+    for codes, positions in blocks.items():
         names = codes.split(" ")
-        parsed = np.fromstring(" ".join(stored[n][2] for n in numbers), sep=" ").reshape(
-            len(numbers), len(names)
-        )
-        with_none = parsed.astype(object)
-        with_none[np.isnan(parsed)] = None  # a score not computed
-        for number, scores in zip(numbers, with_none.tolist(), strict=True):
-            stored[number][0].update(zip(names, scores, strict=True))
+        parsed = np.fromstring(" ".join(stored[p][1] for p in positions), sep=" ")
+        yield names, positions, parsed.reshape(len(positions), len(names))
 
 
 def _answer_matrices(items: list[ItemInfo], by_case: list[dict[str, tuple]], timepoints) -> dict:
     """Per timepoint, the cases' item values as a matrix (reverse items flipped, NaN = missing).
 
-    `by_case` holds each case's stored (item codes, item values) per timepoint. Responses are
-    decoded in blocks of the same item codes (one block per instrument version): numpy parses a
-    block's numbers at once, and its columns go to the places of the analysed items' codes.
-    A response without stored values, or an item its version lacks, gives NaN.
+    `by_case` holds each case's stored (item codes, item values) per timepoint, decoded in blocks
+    (_decode_blocks) whose columns go to the places of the analysed items' codes. A response
+    without stored values, or an item its version lacks, gives NaN.
     """
     column_of = {item.code: number for number, item in enumerate(items)}
     reverse = np.array(
@@ -279,14 +281,7 @@ def _answer_matrices(items: list[ItemInfo], by_case: list[dict[str, tuple]], tim
     for timepoint in timepoints:
         stored = [found[timepoint] for found in by_case if timepoint in found]
         matrix = np.full((len(stored), len(items)), np.nan)
-        blocks: dict[str, list[int]] = {}
-        for row, (codes, _values) in enumerate(stored):
-            if codes:
-                blocks.setdefault(codes, []).append(row)
-        for codes, rows in blocks.items():
-            version_codes = codes.split(" ")
-            numbers = np.fromstring(" ".join(stored[row][1] for row in rows), sep=" ")
-            numbers = numbers.reshape(len(rows), len(version_codes))
+        for version_codes, rows, numbers in _decode_blocks(stored):
             wanted = [
                 (column_of[code], place) for place, code in enumerate(version_codes) if code in column_of
             ]

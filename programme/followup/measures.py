@@ -197,24 +197,13 @@ def life_table(curve: GroupCurve, longest: int) -> list[tuple]:
     """
     rows = []
     for start in range(0, max(longest, 1), LIFE_TABLE_DAYS):
-        end = start + LIFE_TABLE_DAYS
-        inside = [row for row in curve.table if (start < row[0] <= end) or (start == 0 and row[0] == 0)]
-        before = [row for row in curve.table if row[0] <= start and not (start == 0 and row[0] == 0)]
-        at_risk = curve.n - sum(row[2] + row[3] for row in before)
-        last = next((row for row in reversed(curve.table) if row[0] <= end), None)
+        first, last_day = (start + 1 if start else 0), start + LIFE_TABLE_DAYS  # whole days, inclusive
+        inside = [row for row in curve.table if first <= row[0] <= last_day]
+        at_risk = curve.n - sum(row[2] + row[3] for row in curve.table if row[0] < first)
+        last = next((row for row in reversed(curve.table) if row[0] <= last_day), None)
         survival, low, high = (last[4], last[5], last[6]) if last else (1.0, 1.0, 1.0)
-        rows.append(
-            (
-                start if start == 0 else start + 1,
-                end,
-                at_risk,
-                sum(row[2] for row in inside),
-                sum(row[3] for row in inside),
-                survival,
-                low,
-                high,
-            )
-        )
+        events, censored = sum(row[2] for row in inside), sum(row[3] for row in inside)
+        rows.append((first, last_day, at_risk, events, censored, survival, low, high))
     return rows
 
 
