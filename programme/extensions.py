@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
-from flask_babel import Babel
+from programme.core.translations import RequestCachedBabel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,5 +25,5 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-babel = Babel()
+babel = RequestCachedBabel()
 csrf = CSRFProtect()

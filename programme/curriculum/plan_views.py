@@ -65,7 +65,7 @@ def show_plan(plan_id: int):
         labels=PLAN_TEXT_LABELS,
         concepts=concept_list(shown["concepts"].value),
         steps=steps,
-        siblings=services.sibling_plans(plan),
+        siblings=services.sibling_plans(plan, language),
         other_versions=services.plan_versions(current_user, plan),
         lang=language,
         can_edit=can_edit,

@@ -24,6 +24,7 @@ from programme.curriculum.models import (
     Curriculum,
     CurriculumVersion,
     SessionPlan,
+    SessionPlanText,
 )
 from programme.extensions import db
 
@@ -141,16 +142,34 @@ def get_editable_plan_or_404(user, plan_id: int) -> SessionPlan:
     return db.first_or_404(query)
 
 
-def sibling_plans(plan: SessionPlan) -> list[SessionPlan]:
-    """The plans of the same version (for navigation), with texts, in two queries."""
-    return list(
-        db.session.execute(
-            select(SessionPlan)
-            .where(SessionPlan.curriculum_version_id == plan.curriculum_version_id)
-            .options(selectinload(SessionPlan.texts))
-            .order_by(SessionPlan.position)
-        ).scalars()
-    )
+@dataclass(frozen=True)
+class PlanLink:
+    """A plan as the navigation shows it: where it is and its title in the reader's language."""
+
+    id: int
+    title: str
+
+
+def sibling_plans(plan: SessionPlan, language: str) -> list[PlanLink]:
+    """The plans of the same version, in order, for navigation: ids and titles only, one query.
+
+    Loading the whole plans would read every plan's steps (JSON with guidance in three languages)
+    and every text of every plan, to show fifteen titles.
+    """
+    rows = db.session.execute(
+        select(SessionPlan.id, SessionPlanText.language, SessionPlanText.title)
+        .outerjoin(SessionPlanText, SessionPlanText.plan_id == SessionPlan.id)
+        .where(SessionPlan.curriculum_version_id == plan.curriculum_version_id)
+        .order_by(SessionPlan.position, SessionPlan.id)
+    ).all()
+    titles: dict[int, list] = {}
+    for row in rows:
+        titles.setdefault(row.id, []).extend([row] if row.language else [])
+    languages = plan.curriculum_version.languages
+    return [
+        PlanLink(plan_id, pick(texts, "title", language, languages).value)
+        for plan_id, texts in titles.items()
+    ]
 
 
 def plan_versions(user, plan: SessionPlan) -> list[tuple[SessionPlan, CurriculumVersion]]:

@@ -249,3 +249,16 @@ def test_pages_use_a_bounded_number_of_queries_whatever_the_size(
             assert client.get(target).status_code == 200
         counts.append(log.count)
     assert counts[0] == counts[1], counts
+
+
+def test_plan_navigation_lists_the_versions_plans_in_order_in_the_readers_language(make_complete_version):
+    version = make_complete_version(plans=3, languages=("kk", "ru"))
+    first, second, third = version.plans
+    second.position, third.position = 3, 2  # the navigation follows positions, not ids
+    kazakh = next(text for text in first.texts if text.language == "kk")
+    kazakh.title = ""  # no Kazakh title: the Russian one stands in
+    db.session.commit()
+    links = services.sibling_plans(first, "kk")
+    assert [link.id for link in links] == [first.id, third.id, second.id]
+    assert [link.title for link in links] == ["Session 1 (ru)", "Session 3 (kk)", "Session 2 (kk)"]
+    assert [link.title for link in services.sibling_plans(first, "en")][0] == "Session 1 (ru)"

@@ -87,7 +87,7 @@ def show_facilitator_calendar(facilitator_id: int):
 @requires(FACILITATOR)
 def list_my_sessions():
     period = _requested_range()
-    entries = calendars.calendar_entries(
+    entries, upcoming = calendars.calendar_with_upcoming(
         current_user, period.first, period.last, facilitator_id=current_user.id
     )
     profile = facilitators.get_profile(current_user.id)
@@ -104,7 +104,7 @@ def list_my_sessions():
         endpoint=request.endpoint,
         endpoint_args={},
         today=to_local(datetime.now(UTC), "Asia/Almaty").date(),
-        upcoming=calendars.upcoming_sessions(current_user, facilitator_id=current_user.id),
+        upcoming=upcoming,
         to_log=logs.sessions_to_log(current_user.id),
         log_reminder_days=logs.LOG_REMINDER_DAYS,
         feed_url=feed_url,
