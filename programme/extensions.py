@@ -1,12 +1,13 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
-from programme.core.translations import RequestCachedBabel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from programme.core.translations import RequestCachedBabel
 
 # Stable constraint names, so migrations can refer to every constraint on every engine.
 NAMING_CONVENTION = {
