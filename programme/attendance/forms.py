@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import RadioField, StringField
 
-from programme.core.forms import choices, length, optional, required
+from programme.core.forms import SelectField, choices, length, optional, required
 
 
 class RegisterForm(FlaskForm):

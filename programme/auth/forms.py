@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email
 
-from programme.core.forms import VersionedForm, choices, length, optional, required
+from programme.core.forms import SelectField, VersionedForm, choices, length, optional, required
 from programme.core.i18n import LANGUAGE_NAMES
 from programme.core.permissions import ROLE_LABELS
 

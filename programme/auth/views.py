@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from programme.auth import services
 from programme.auth.forms import (
@@ -197,6 +199,13 @@ def reset_password(user_id: int):
     return render_template("auth/reset_password.html", form=form, user=user)
 
 
+@cache
+def _user_with_unread_count():
+    """The user loader's statement, built once: every signed-in request runs it, and building a
+    select with its subquery (and its cache key) cost as much as running it."""
+    return select(User, unread_count_of(User.id)).where(User.id == bindparam("user_id"))
+
+
 def load_user(session_token: str):
     """Flask-Login user loader: the session carries "id:session_version"."""
     user_id, _sep, version = session_token.partition(":")
@@ -204,9 +213,7 @@ def load_user(session_token: str):
         return None
     # The menu's unread-notification count comes in the same statement: every signed-in page
     # needs both, and a statement of its own costs each page a round trip.
-    row = db.session.execute(
-        select(User, unread_count_of(User.id)).where(User.id == int(user_id))
-    ).one_or_none()
+    row = db.session.execute(_user_with_unread_count(), {"user_id": int(user_id)}).one_or_none()
     if row is None:
         return None
     user, unread = row

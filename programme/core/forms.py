@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from programme.core.services import ValidationFailed
 
@@ -40,6 +42,33 @@ class VersionedForm(FlaskForm):
             return int(self.version_id.data)
         except (TypeError, ValueError):
             return None
+
+
+OPTION = Markup('<option value="%s">%s</option>')
+SELECTED_OPTION = Markup('<option value="%s" selected>%s</option>')
+
+
+class QuickSelect(Select):
+    """WTForms' select with its plain options written directly.
+
+    WTForms builds every option through its general attribute writer; the analysis filters list a
+    hundred facilities, regions and cohorts on every page, and that took two fifths of the page's
+    time. An option with extra attributes (or no value) still goes through WTForms.
+    """
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or choice.value is None:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        template = SELECTED_OPTION if choice.selected else OPTION
+        return template % (value, choice.label or choice.value)  # Markup's % escapes both
+
+
+class SelectField(wtforms.SelectField):
+    """The project's select: WTForms' own, drawn by QuickSelect."""
+
+    widget = QuickSelect()
 
 
 class CheckboxesField(SelectMultipleField):

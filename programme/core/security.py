@@ -22,6 +22,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# The session's "last seen" is rewritten at most once a minute: rewriting it on every request
+# re-signed and re-sent the session cookie with every page. A stale value only makes an idle
+# session end up to a minute early, never late.
+LAST_SEEN_STEP_SECONDS = 60
 
 
 def _now_ts() -> int:
@@ -42,7 +46,8 @@ def enforce_session_timeouts():
         session.clear()
         g.session_expired = True
         return None
-    session["last_seen"] = now
+    if now - last_seen >= LAST_SEEN_STEP_SECONDS or "last_seen" not in session:
+        session["last_seen"] = now
     return None
 
 

@@ -8,13 +8,20 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import NumberRange
 
-from programme.core.forms import CheckboxesField, VersionedForm, choices, length, optional, required
+from programme.core.forms import (
+    CheckboxesField,
+    SelectField,
+    VersionedForm,
+    choices,
+    length,
+    optional,
+    required,
+)
 from programme.core.i18n import LANGUAGE_LABELS
 from programme.curriculum.content import STEP_KINDS, STIMULUS_KIND_LABELS
 from programme.curriculum.editing import SETTING_LIMITS

@@ -6,10 +6,10 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectField
+from wtforms import DateField
 from wtforms.validators import ValidationError
 
-from programme.core.forms import choices, required
+from programme.core.forms import SelectField, choices, required
 from programme.curriculum.models import CurriculumText, CurriculumVersion
 from programme.evaluation.analysis import text_of
 from programme.evaluation.scope import (

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import Regexp
 
-from programme.core.forms import VersionedForm, choices, length, required
+from programme.core.forms import SelectField, VersionedForm, choices, length, required
 from programme.core.submissions import OnceForm
 from programme.facilities.regions import REGIONS, SECURITY_LEVELS, TIMEZONES
 

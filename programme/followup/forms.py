@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, StringField, TextAreaField
 
-from programme.core.forms import VersionedForm, choices, length, optional, required
+from programme.core.forms import SelectField, VersionedForm, choices, length, optional, required
 from programme.facilities.regions import REGIONS
 from programme.followup.labels import (
     GENDER_LABELS,

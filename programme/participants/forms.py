@@ -11,13 +11,20 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import NumberRange
 
-from programme.core.forms import CheckboxesField, VersionedForm, choices, length, optional, required
+from programme.core.forms import (
+    CheckboxesField,
+    SelectField,
+    VersionedForm,
+    choices,
+    length,
+    optional,
+    required,
+)
 from programme.participants import labels
 from programme.participants.privacy import SUBJECT_ACCESS_PURPOSES
 

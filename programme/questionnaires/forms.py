@@ -11,13 +11,12 @@ from wtforms import (
     FloatField,
     IntegerField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import NumberRange, Regexp
 
-from programme.core.forms import choices, length, optional, required
+from programme.core.forms import SelectField, choices, length, optional, required
 from programme.questionnaires.models import INSTRUMENT_KINDS, ITEM_TYPES, SCORING_METHODS
 
 CODE_RULE = Regexp(r"^[A-Za-z][A-Za-z0-9_]*$", message=_l("Start with a letter; use letters, digits and _."))

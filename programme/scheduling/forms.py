@@ -8,14 +8,21 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import NumberRange
 
-from programme.core.forms import CheckboxesField, VersionedForm, choices, length, optional, required
+from programme.core.forms import (
+    CheckboxesField,
+    SelectField,
+    VersionedForm,
+    choices,
+    length,
+    optional,
+    required,
+)
 
 WEEKDAYS = (
     (1, _l("Monday")),

@@ -237,3 +237,26 @@ def test_user_record_survives_sign_in(db, make_user, client):
     sign_in(client, user.email)
     db.session.refresh(user)
     assert db.session.get(User, user.id).last_login_at is not None
+
+
+def test_last_seen_is_rewritten_once_a_minute_and_keeps_an_active_session_alive(app, client, login_as):
+    from programme.core.security import LAST_SEEN_STEP_SECONDS
+
+    login_as("admin")
+    assert client.get("/").status_code == 200
+    # Within the minute the session is unchanged, so the cookie is not signed and sent again.
+    assert "Set-Cookie" not in client.get("/").headers
+    with client.session_transaction() as session:
+        session["last_seen"] -= LAST_SEEN_STEP_SECONDS
+        seen_before = session["last_seen"]
+    response = client.get("/")
+    assert response.status_code == 200 and "Set-Cookie" in response.headers
+    with client.session_transaction() as session:
+        assert session["last_seen"] >= seen_before + LAST_SEEN_STEP_SECONDS
+    # Activity every few minutes keeps a session going past the idle limit.
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    for _ in range(3):
+        with client.session_transaction() as session:
+            session["last_seen"] -= idle // 2
+            session["started_at"] -= idle // 2
+        assert client.get("/").status_code == 200
