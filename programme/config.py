@@ -52,7 +52,9 @@ class Config:
     TESTING = False
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # LIFO: the connection used last serves the next request, with its prepared statements; the
+    # others stay idle (a server-side idle timeout may close them; pre-ping replaces them).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "pool_use_lifo": True}
     SQLITE_BUSY_TIMEOUT_MS = 15000
 
     # Sessions: signed cookie plus a per-user session version checked on every request.

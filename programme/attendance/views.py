@@ -13,6 +13,7 @@ from sqlalchemy import select
 from programme.attendance import export, grid, labels, pdf, rates, registers
 from programme.attendance.completion import apply_completion as apply_completion_rule
 from programme.attendance.forms import ExportForm, RegisterForm
+from programme.attendance.register_html import RegisterControls
 from programme.audit.services import record
 from programme.core.forms import ActionForm
 from programme.core.i18n import localized
@@ -159,6 +160,7 @@ def take_register(session_id: int):
         problems=problems,
         submitted=submitted,
         session_date=session_date,
+        controls=RegisterControls(),
     ), (400 if problems else 200)
 
 

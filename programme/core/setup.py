@@ -36,12 +36,6 @@ def _page_url(number: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **arguments)
 
 
-def resolved_labels(labels: dict) -> list[tuple[str, str]]:
-    """(code, label) with each lazy label translated once: a template that shows the same
-    labels on every row of a 40-person register would otherwise translate them 40 times."""
-    return [(code, str(label)) for code, label in labels.items()]
-
-
 def _count_queries_per_request(app: Flask) -> None:
     """Benchmark only: an X-Query-Count header with the SQL statements the request ran."""
     from programme.core.querycount import count_queries
@@ -102,7 +96,6 @@ def init_core(app: Flask) -> None:
         g.pop("audit_actor", None)
 
     app.jinja_env.globals["page_url"] = _page_url
-    app.jinja_env.filters["resolved"] = resolved_labels
 
     @app.context_processor
     def _template_helpers():
