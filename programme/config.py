@@ -52,9 +52,7 @@ class Config:
     TESTING = False
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    # LIFO: the connection used last serves the next request, with its prepared statements; the
-    # others stay idle (a server-side idle timeout may close them; pre-ping replaces them).
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "pool_use_lifo": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 15000
 
     # Sessions: signed cookie plus a per-user session version checked on every request.
@@ -198,5 +196,12 @@ def load_config(app, overrides: dict | None = None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         instance_path.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'programme.db'}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # LIFO: the connection used last serves the next request, with its prepared statements;
+        # the others stay idle (a server-side idle timeout may close them; pre-ping notices).
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_use_lifo": True,
+        }
     app.config["ENV_NAME"] = env_name
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
