@@ -7,7 +7,7 @@ from programme.core.warmup import under_gunicorn, warm_up
 
 app = create_app()
 if under_gunicorn():
-    warm_up()  # first-use costs of charts and PDF fonts, before the first request
+    warm_up(app)  # first-use costs of charts, PDF fonts and templates, before the first request
 
 # The app's long-lived objects (modules, mappers, templates, catalogues) are moved out of the
 # garbage collector's view: otherwise every full collection rescans them, and an analysis that

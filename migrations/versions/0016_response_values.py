@@ -42,6 +42,27 @@ def upgrade():
 
 def _backfill(connection) -> None:
     """The existing complete responses, from their first-entry answers and their stored scores."""
+    rows = _value_rows(connection)
+    table = sa.table(
+        "response_values",
+        sa.column("id", sa.Integer),
+        sa.column("response_id", sa.Integer),
+        sa.column("item_codes", sa.Text),
+        sa.column("item_values", sa.Text),
+        sa.column("score_codes", sa.Text),
+        sa.column("score_values", sa.Text),
+    )
+    for start in range(0, len(rows), BATCH):
+        connection.execute(table.insert(), rows[start : start + BATCH])
+    if connection.dialect.name == "postgresql" and rows:
+        connection.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence('response_values', 'id'), :next, false)"),
+            {"next": len(rows) + 1},
+        )
+
+
+def _value_rows(connection) -> list[dict]:
+    """The rows for the existing complete responses (this revision's text format)."""
     scored = defaultdict(list)  # instrument id -> (item id, code) of its scored items
     for instrument_id, item_id, code in connection.execute(
         sa.text(
@@ -71,15 +92,6 @@ def _backfill(connection) -> None:
         sa.text("SELECT response_id, subscale_code, score FROM response_score ORDER BY response_id, id")
     ):
         scores[response_id].append((code, score))
-    table = sa.table(
-        "response_values",
-        sa.column("id", sa.Integer),
-        sa.column("response_id", sa.Integer),
-        sa.column("item_codes", sa.Text),
-        sa.column("item_values", sa.Text),
-        sa.column("score_codes", sa.Text),
-        sa.column("score_values", sa.Text),
-    )
     rows = []
     for number, (response_id, instrument_id) in enumerate(responses, start=1):
         found = numbers[response_id]
@@ -95,13 +107,7 @@ def _backfill(connection) -> None:
                 "score_values": _numbers(score for _code, score in scores[response_id]),
             }
         )
-    for start in range(0, len(rows), BATCH):
-        connection.execute(table.insert(), rows[start : start + BATCH])
-    if connection.dialect.name == "postgresql" and rows:
-        connection.execute(
-            sa.text("SELECT setval(pg_get_serial_sequence('response_values', 'id'), :next, false)"),
-            {"next": len(rows) + 1},
-        )
+    return rows
 
 
 def _numbers(values) -> str:

@@ -3,8 +3,8 @@
 A "case" is one person in one cohort (pairs are formed within a cohort). People who withdrew
 consent asking for their data to be excluded are dropped and counted in the attrition. The
 dataset is built with one query whatever its size: one row per response in scope, with its
-ResponseValues row (the stored scores and, when asked for, the scored answers, as text that numpy
-decodes in blocks), which become each case's scores and a matrix of item values per timepoint
+ResponseValues row (the stored scores and, when asked for, the scored answers, packed numbers
+that numpy reads in blocks), which become each case's scores and a matrix of item values per timepoint
 for Cronbach's alpha.
 """
 
@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from programme.evaluation.scope import Filters, scoped_responses
 from programme.extensions import db
-from programme.questionnaires.models import TOTAL_CODE, Instrument, ResponseValues
+from programme.questionnaires.models import TOTAL_CODE, Instrument, ResponseValues, unpack_numbers
 
 
 @dataclass(frozen=True)
@@ -190,9 +190,9 @@ def build_dataset(
     # Each response's scores (and item values, when asked for) come from its ResponseValues
     # row: one join, one row per response, the scope evaluated once.
     with_values = answers and bool(items)
-    stored_columns = [ResponseValues.score_codes, ResponseValues.score_values]
+    stored_columns = [ResponseValues.score_codes, ResponseValues.score_numbers]
     if with_values:
-        stored_columns += [ResponseValues.item_codes, ResponseValues.item_values]
+        stored_columns += [ResponseValues.item_codes, ResponseValues.item_numbers]
     query = select(scope, *stored_columns).outerjoin(
         ResponseValues, ResponseValues.response_id == scope.c.response_id
     )
@@ -202,13 +202,13 @@ def build_dataset(
     rows = result.all()
     # In Case's field order: all of them, or who the case is.
     case_fields = itemgetter(*(column[name] for name in (CASE_COLUMNS if attributes else IDENTITY)))
-    stored_scores = itemgetter(column["score_codes"], column["score_values"])
-    stored_items = itemgetter(column["item_codes"], column["item_values"]) if with_values else None
+    stored_scores = itemgetter(column["score_codes"], column["score_numbers"])
+    stored_items = itemgetter(column["item_codes"], column["item_numbers"]) if with_values else None
 
     cases: dict[tuple[int, int], Case] = {}
     excluded: set[int] = set()
     values: dict[tuple[int, int], dict[str, tuple[str | None, str | None]]] = {}
-    score_texts: list[tuple[str | None, str | None]] = []  # per response: (codes, values)
+    score_blobs: list[tuple[str | None, bytes | None]] = []  # per response: (codes, numbers)
     score_dicts: list[dict] = []  # the case's scores at that response's timepoint, to fill
     (excluded_at, participant_at, cohort_at, timepoint_at) = (
         column["is_excluded"],
@@ -226,10 +226,10 @@ def build_dataset(
             found = cases[key] = Case(*case_fields(row))
         found.scores[row[timepoint_at]] = scores = {}
         score_dicts.append(scores)
-        score_texts.append(stored_scores(row))
+        score_blobs.append(stored_scores(row))
         if stored_items:
             values.setdefault(key, {})[row[timepoint_at]] = stored_items(row)
-    for names, positions, parsed in _decode_blocks(score_texts):
+    for names, positions, parsed in _decode_blocks(score_blobs):
         with_none = parsed.astype(object)
         with_none[np.isnan(parsed)] = None  # a score not computed
         for position, scores in zip(positions, with_none.tolist(), strict=True):
@@ -251,17 +251,17 @@ def build_dataset(
     return dataset
 
 
-def _decode_blocks(stored: list[tuple[str | None, str | None]]):
-    """(codes, positions, matrix) for each group of stored (codes, values) texts that share the
-    same codes (one group per instrument version): numpy parses a group's numbers at once, one
-    matrix row per position; entries without stored values are left out."""
+def _decode_blocks(stored: list[tuple[str | None, bytes | None]]):
+    """(codes, positions, matrix) for each group of stored (codes, numbers) that share the same
+    codes (one group per instrument version): one matrix row per position, made from the packed
+    numbers at once; entries without stored values are left out."""
     blocks: dict[str, list[int]] = {}
-    for position, (codes, _values) in enumerate(stored):
+    for position, (codes, _numbers) in enumerate(stored):
         if codes:
             blocks.setdefault(codes, []).append(position)
     for codes, positions in blocks.items():
         names = codes.split(" ")
-        parsed = np.fromstring(" ".join(stored[p][1] for p in positions), sep=" ")
+        parsed = unpack_numbers(b"".join(stored[p][1] for p in positions))
         yield names, positions, parsed.reshape(len(positions), len(names))
 
 

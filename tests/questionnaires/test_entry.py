@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from programme.core.services import ValidationFailed
-from programme.questionnaires.models import Answer, Response, ResponseScore, ResponseValues
+from programme.questionnaires.models import Answer, Response, ResponseScore, ResponseValues, unpack_numbers
 from programme.questionnaires.services.entry import (
     enter_paper_form,
     mismatches,
@@ -17,6 +18,11 @@ from programme.questionnaires.services.entry import (
 )
 
 DAY = date(2026, 10, 1)
+
+
+def numbers_of(packed: bytes) -> list[float | None]:
+    """Stored packed numbers as a list, None where NaN (not answered, not computed)."""
+    return [None if math.isnan(value) else value for value in unpack_numbers(packed).tolist()]
 
 
 @pytest.fixture
@@ -62,10 +68,10 @@ def test_paper_form_is_saved_with_missing_markers_and_scores(db, setting):
     stored = db.session.execute(select(ResponseValues)).scalar_one()
     assert stored.response_id == result.response.id
     assert stored.item_codes == "OPEN1 OPEN2 OPEN3 SELF1 SELF2 SELF3"
-    assert stored.item_values == "4.0 5.0 2.0 3.0 nan nan"
+    assert numbers_of(stored.item_numbers) == [4.0, 5.0, 2.0, 3.0, None, None]
     # ...and the same scores as the ResponseScore rows, in one row.
-    assert dict(zip(stored.score_codes.split(), stored.score_values.split(), strict=True)) == {
-        code: "nan" if score.score is None else repr(score.score) for code, score in scores.items()
+    assert dict(zip(stored.score_codes.split(), numbers_of(stored.score_numbers), strict=True)) == {
+        code: score.score for code, score in scores.items()
     }
 
 
@@ -203,7 +209,8 @@ def test_double_entry_mismatch_is_listed_and_resolved(db, double):
     scores = {s.subscale_code: s.score for s in db.session.execute(select(ResponseScore)).scalars()}
     assert scores["OPEN"] == pytest.approx((4 + 3 + 4) / 3)
     assert scores["SELF"] is None  # SELF3 refused: 2 of 3 answered is below 80 %
-    assert db.session.execute(select(ResponseValues.item_values)).scalar_one() == "4.0 3.0 2.0 3.0 2.0 nan"
+    stored = db.session.execute(select(ResponseValues.item_numbers)).scalar_one()
+    assert numbers_of(stored) == [4.0, 3.0, 2.0, 3.0, 2.0, None]
     resolved = db.session.execute(
         select(Answer.value_number, Answer.missing_code, Answer.entry)
         .where(Answer.response_id == response.id, Answer.item_id == differing[1].item.id)

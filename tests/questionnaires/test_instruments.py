@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from sqlalchemy import func, select
 
 from programme.core.services import ValidationFailed
-from programme.questionnaires.models import Instrument, ResponseScore, ResponseValues
+from programme.questionnaires.models import Instrument, ResponseScore, ResponseValues, unpack_numbers
 from programme.questionnaires.services import instruments as services
 from programme.questionnaires.services.definitions import definition_of, normalised
 from programme.questionnaires.services.scores import score_response
@@ -144,9 +146,9 @@ def test_correcting_a_scoring_rule_recomputes_stored_scores(db, locked_instrumen
     }
     codes = stored.item_codes.split(" ")
     assert codes == [item.code for item in instrument.items if item.subscale_code]
-    assert stored.item_values.split(" ") == [
-        "nan" if numbers.get(code) is None else repr(float(numbers[code])) for code in codes
-    ]
+    assert [
+        None if math.isnan(value) else value for value in unpack_numbers(stored.item_numbers).tolist()
+    ] == [numbers.get(code) for code in codes]
 
 
 def test_reverse_item_is_scored_reversed_in_stored_scores(locked_instrument):

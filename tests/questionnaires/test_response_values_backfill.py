@@ -1,5 +1,6 @@
-"""Migration 0016 fills ResponseValues for the responses that existed before it, exactly as
-the scoring service writes them for new ones."""
+"""Migrations 0016 and 0017 fill ResponseValues for the responses that existed before them
+(0016 as text, 0017 packs it), exactly as the scoring service writes them for new ones; 0017's
+downgrade gives 0016's text back."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ import importlib.util
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from programme.questionnaires.models import ResponseValues
 from programme.questionnaires.services.entry import enter_paper_form
 
-MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0016_response_values.py"
+VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
-def _migration():
-    spec = importlib.util.spec_from_file_location("migration_0016", MIGRATION)
+def _migration(file_name: str):
+    spec = importlib.util.spec_from_file_location(file_name.removesuffix(".py"), VERSIONS / file_name)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -38,11 +39,34 @@ def test_backfill_writes_what_the_scoring_service_writes(
     for person, form in zip(people, forms, strict=False):
         values = {f"item-{code}": value for code, value in form.items()}
         enter_paper_form(officer, administration, person.study_code, date(2026, 10, 1), "ru", values)
-    columns = (ResponseValues.response_id, ResponseValues.item_codes, ResponseValues.item_values)
-    written_by_service = db.session.execute(select(*columns).order_by(ResponseValues.response_id)).all()
+    columns = (
+        ResponseValues.response_id,
+        ResponseValues.item_codes,
+        ResponseValues.item_numbers,
+        ResponseValues.score_codes,
+        ResponseValues.score_numbers,
+    )
+    written_by_service = [
+        tuple(row) for row in db.session.execute(select(*columns).order_by(ResponseValues.response_id))
+    ]
     assert len(written_by_service) == 2
 
-    db.session.execute(delete(ResponseValues))  # as before the migration
-    _migration()._backfill(db.session.connection())
-    backfilled = db.session.execute(select(*columns).order_by(ResponseValues.response_id)).all()
+    packed = _migration("0017_response_values_packed.py")
+    text_rows = _migration("0016_response_values.py")._value_rows(db.session.connection())
+    backfilled = [
+        (
+            row["response_id"],
+            row["item_codes"],
+            packed.pack(row["item_values"]),
+            row["score_codes"],
+            packed.pack(row["score_values"]),
+        )
+        for row in text_rows
+    ]
     assert backfilled == written_by_service
+    # The downgrade's text is 0016's again ("nan" where an item was not answered).
+    text = [packed.unpack(row[2]) for row in written_by_service]
+    assert "nan" in text[0] and text == [
+        row["item_values"]
+        for row in _migration("0016_response_values.py")._value_rows(db.session.connection())
+    ]
