@@ -48,6 +48,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from programme.core.memory import cycle_collection_paused
 from programme.extensions import db
 
 log = logging.getLogger(__name__)
@@ -217,15 +218,21 @@ def cached(key: Any, compute: Callable[[], Any], depends_on: Iterable) -> Any:
     scope: filters, the viewer's role scope and the language."""
     names = watch(*depends_on)
     if not current_app.config.get("CACHE_ENABLED", True):
-        return compute()
+        return _computed(compute)
     digest = _digest(key, generations(names))
     store = _store()
     found = store.get(digest)
     if found is not None:
         return found
-    value = compute()
+    value = _computed(compute)
     store.set(digest, value)
     return value
+
+
+def _computed(compute: Callable[[], Any]) -> Any:
+    # What is worth caching is a large computation: the cycle collector waits until it is done.
+    with cycle_collection_paused():
+        return compute()
 
 
 # --- stores -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -65,18 +66,22 @@ class ScaleComparison:
     alpha_second: stats.Alpha | stats.NotEnoughData
     rci: stats.ReliableChange | stats.NotEnoughData
     p_holm: float | None
-    first: list[float | None]
-    second: list[float | None]
+    first: np.ndarray  # each case's score at the first timepoint, NaN where none
+    second: np.ndarray
 
     @property
     def n(self) -> int:
         return self.result.n
 
     @cached_property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The scores of the people with both, first and second."""
+        return stats.complete_pairs(self.first, self.second)
+
+    @cached_property
     def changes(self) -> list[float]:
-        return [
-            b - a for a, b in zip(self.first, self.second, strict=True) if a is not None and b is not None
-        ]
+        before, after = self.pairs
+        return (after - before).tolist()
 
     @cached_property
     def change_summary(self) -> ChangeSummary:

@@ -46,10 +46,22 @@ def _figure(width: float = 6.0, height: float = 3.6) -> Figure:
     return figure
 
 
-def _png(figure: Figure) -> bytes:
-    figure.tight_layout()
+# Margins (of the figure's width and height) that fit the axis labels of the comparison charts:
+# numbers on the y axis, one line of timepoint names or of the x label under the plot. Laying
+# out with tight_layout measures the text by drawing the figure once more, doubling the time of
+# each chart (0.1 s of the evaluation page for the two of them); charts whose labels vary in
+# length (group names in the forest plot) keep it.
+FIXED_MARGINS = {"left": 0.13, "right": 0.97, "top": 0.95, "bottom": 0.15}
+
+
+def _png(figure: Figure, fixed_margins: bool = False) -> bytes:
+    if fixed_margins:
+        figure.subplots_adjust(**FIXED_MARGINS)
+    else:
+        figure.tight_layout()
     buffer = BytesIO()
-    figure.savefig(buffer, format="png", metadata={"Software": None})
+    # zlib level 1: a quarter of the encoding time of the default, for files about a fifth larger.
+    figure.savefig(buffer, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
@@ -89,7 +101,7 @@ def paired_chart(
     axes.set_xlim(-0.3, 1.3)
     axes.set_ylabel(y_label)
     axes.grid(axis="y", alpha=0.3)
-    return Chart(_png(figure), alt)
+    return Chart(_png(figure, fixed_margins=True), alt)
 
 
 def change_histogram(changes: Sequence[float], x_label: str, y_label: str, alt: str) -> Chart:
@@ -101,7 +113,7 @@ def change_histogram(changes: Sequence[float], x_label: str, y_label: str, alt: 
     axes.set_xlabel(x_label)
     axes.set_ylabel(y_label)
     axes.grid(axis="y", alpha=0.3)
-    return Chart(_png(figure), alt)
+    return Chart(_png(figure, fixed_margins=True), alt)
 
 
 def forest_plot(

@@ -100,10 +100,14 @@ class Dataset:
     def second(self) -> str:
         return self.filters.timepoint_to
 
-    def scores(self, timepoint: str, scale: str) -> list[float | None]:
-        # case.score() inlined: this runs for every case, scale and timepoint of a page.
-        empty: dict = {}
-        return [case.scores.get(timepoint, empty).get(scale) for case in self.cases]
+    # (timepoint, scale) -> the cases' scores in case order, NaN where there is none: the same
+    # numbers as each case's `scores`, as arrays for the analyses. Filled by build_dataset.
+    score_arrays: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+
+    def scores(self, timepoint: str, scale: str) -> np.ndarray:
+        """Every case's score on this scale at this timepoint (NaN: none), in case order."""
+        found = self.score_arrays.get((timepoint, scale))
+        return found if found is not None else np.full(len(self.cases), np.nan)
 
     # timepoint -> (cases x scored items) with reverse items flipped, NaN = missing; the rows are
     # the cases with a response at that timepoint, in case order. Filled when answers are loaded.
@@ -210,6 +214,7 @@ def build_dataset(
     values: dict[tuple[int, int], dict[str, tuple[str | None, str | None]]] = {}
     score_blobs: list[tuple[str | None, bytes | None]] = []  # per response: (codes, numbers)
     score_dicts: list[dict] = []  # the case's scores at that response's timepoint, to fill
+    score_owners: list[tuple[tuple[int, int], str]] = []  # per response: (case key, timepoint)
     (excluded_at, participant_at, cohort_at, timepoint_at) = (
         column["is_excluded"],
         column["participant_id"],
@@ -226,15 +231,10 @@ def build_dataset(
             found = cases[key] = Case(*case_fields(row))
         found.scores[row[timepoint_at]] = scores = {}
         score_dicts.append(scores)
+        score_owners.append((key, row[timepoint_at]))
         score_blobs.append(stored_scores(row))
         if stored_items:
             values.setdefault(key, {})[row[timepoint_at]] = stored_items(row)
-    for names, positions, parsed in _decode_blocks(score_blobs):
-        with_none = parsed.astype(object)
-        with_none[np.isnan(parsed)] = None  # a score not computed
-        for position, scores in zip(positions, with_none.tolist(), strict=True):
-            score_dicts[position].update(zip(names, scores, strict=True))
-
     ordered = sorted(cases.values(), key=lambda c: (c.cohort_id, c.study_code))
     first, second = timepoints
     both = sum(1 for c in ordered if first in c.scores and second in c.scores)
@@ -244,11 +244,40 @@ def build_dataset(
         second_only=sum(1 for c in ordered if second in c.scores and first not in c.scores),
         excluded=len(excluded),
     )
-    dataset = Dataset(filters, instrument, scales, items, ordered, attrition)
+    score_arrays = _fill_scores(ordered, score_owners, score_dicts, score_blobs)
+    dataset = Dataset(filters, instrument, scales, items, ordered, attrition, score_arrays=score_arrays)
     if with_values:
         by_case = [values[(c.participant_id, c.cohort_id)] for c in ordered]
         dataset.answer_matrices = _answer_matrices(items, by_case, timepoints)
     return dataset
+
+
+def _fill_scores(ordered: list[Case], owners, score_dicts, stored) -> dict[tuple[str, str], np.ndarray]:
+    """Decode the stored scores into each case's `scores` and into one array per (timepoint,
+    scale) in case order (NaN where a case has no score): the analyses read the arrays."""
+    row_of = {(case.participant_id, case.cohort_id): number for number, case in enumerate(ordered)}
+    # Per response: its case's row and its timepoint; and whether it is its case's response at
+    # that timepoint (of two, the later row is, as in `scores`).
+    latest = {owner: position for position, owner in enumerate(owners)}
+    case_rows = np.array([row_of[key] for key, _timepoint in owners], dtype=np.intp)
+    timepoints = np.array([timepoint for _key, timepoint in owners], dtype=object)
+    kept = np.array([latest[owner] == position for position, owner in enumerate(owners)], dtype=bool)
+    arrays: dict[tuple[str, str], np.ndarray] = {}
+    for names, positions, parsed in _decode_blocks(stored):
+        with_none = parsed.astype(object)
+        with_none[np.isnan(parsed)] = None  # a score not computed
+        for position, scores in zip(positions, with_none.tolist(), strict=True):
+            score_dicts[position].update(zip(names, scores, strict=True))
+        positions = np.asarray(positions, dtype=np.intp)
+        for timepoint in set(timepoints[positions].tolist()):
+            chosen = kept[positions] & (timepoints[positions] == timepoint)
+            rows = case_rows[positions[chosen]]
+            for column, name in enumerate(names):
+                array = arrays.get((timepoint, name))
+                if array is None:
+                    array = arrays[(timepoint, name)] = np.full(len(ordered), np.nan)
+                array[rows] = parsed[chosen, column]
+    return arrays
 
 
 def _decode_blocks(stored: list[tuple[str | None, bytes | None]]):

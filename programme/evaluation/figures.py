@@ -28,11 +28,8 @@ def comparison_charts(
     if not result.enough or small_cells.hides(result.n):
         return {}
     label = scale_label(comparison.scale, locale)
-    pairs = [
-        (a, b)
-        for a, b in zip(comparison.first, comparison.second, strict=True)
-        if a is not None and b is not None
-    ]
+    before, after = comparison.pairs
+    pairs = list(zip(before.tolist(), after.tolist(), strict=True))
     first_label, second_label = timepoint_label(first), timepoint_label(second)
     paired = charts.paired_chart(
         pairs,

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from programme.audit.services import record
+from programme.core.memory import cycle_collection_paused
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.evaluation import export
 from programme.evaluation.analysis import SmallCells
@@ -39,7 +40,7 @@ def export_dataset(
     filters: Filters, file_format: str, purpose: str, small_cells: SmallCells, locale: str
 ) -> Download:
     """Build the pseudonymised dataset file and record who exported what, and why."""
-    with force_locale(locale):
+    with force_locale(locale), cycle_collection_paused():
         return _export(filters, file_format, purpose, small_cells, locale)
 
 
