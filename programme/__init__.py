@@ -40,4 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_core(app)
     for name in DOMAINS:
         importlib.import_module(f"programme.{name}").register(app)
+    from programme.core.cache import watch_every_table
+
+    watch_every_table()  # every model is imported now
     return app

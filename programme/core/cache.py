@@ -34,18 +34,22 @@ import hmac
 import json
 import logging
 import pickle  # nosec B403 - only our own HMAC-signed values are unpickled
+import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import Integer, String, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from programme.core.memory import cycle_collection_paused
@@ -86,6 +90,15 @@ def watch(*models) -> tuple[str, ...]:
     names = table_names(models)
     _watched.update(names)
     return names
+
+
+def watch_every_table() -> None:
+    """Count changes of every table of the app (create_app, once its models are imported).
+
+    Cached page fragments depend on whichever tables their drawing read (cached_fragment), so
+    every table's changes must be counted, by every process alike.
+    """
+    _watched.update(name for name in db.metadata.tables if name != DataGeneration.__tablename__)
 
 
 # --- bumping ----------------------------------------------------------------------------------
@@ -131,12 +144,17 @@ def _note_flushed_tables(session: Session, _flush_context) -> None:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _note_bulk_statement(state) -> None:
-    # session.execute(insert/update/delete(Model)...) skips the flush: count it here.
+def _note_bulk_statement(state):
+    # session.execute(insert/update/delete(Model)...) skips the flush: count it here, when it
+    # changed a row (an UPDATE that matched nothing, a refused request's, changes nothing).
     if state.is_insert or state.is_update or state.is_delete:
         name = getattr(getattr(state.statement, "table", None), "name", None)
         if name in _watched:
-            _pending(state.session).add(name)
+            result = state.invoke_statement()
+            if getattr(result, "rowcount", -1) != 0:
+                _pending(state.session).add(name)
+            return result
+    return None
 
 
 @event.listens_for(Session, "before_commit")
@@ -217,6 +235,7 @@ def cached(key: Any, compute: Callable[[], Any], depends_on: Iterable) -> Any:
     `key` is anything JSON-serialisable (with str() for dates) naming the figure and its whole
     scope: filters, the viewer's role scope and the language."""
     names = watch(*depends_on)
+    _note_read(names)  # a fragment drawn with this figure depends on its tables too
     if not current_app.config.get("CACHE_ENABLED", True):
         return _computed(compute)
     digest = _digest(key, generations(names))
@@ -326,3 +345,77 @@ def _store():
 def clear() -> None:
     """Forget every cached value of this app (tests; never needed for correctness)."""
     _store().clear()
+
+
+# --- fragments of pages -------------------------------------------------------------------------
+
+FRAGMENT_MINUTES = 5  # a fragment's longest life: what it shows as "upcoming" or "overdue" moves on
+_TABLE_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+_capturing = threading.local()  # per thread (one request at a time): the tables read so far
+
+
+@contextmanager
+def _reading_tables() -> Iterator[set[str]]:
+    """The tables the statements inside the block read (nested blocks: each outer one too)."""
+    stack = _capturing.__dict__.setdefault("stack", [])
+    found: set[str] = set()
+    stack.append(found)
+    try:
+        yield found
+    finally:
+        stack.pop()
+
+
+def _note_read(names: Iterable[str]) -> None:
+    for found in getattr(_capturing, "stack", ()):
+        found.update(names)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_statement_tables(_connection, _cursor, statement, _parameters, _context, _many) -> None:
+    if getattr(_capturing, "stack", None):
+        # Every table named anywhere in the statement (a column of it is named "table.column"):
+        # a word that only looks like a table adds a dependency, never loses one.
+        _note_read(set(_TABLE_WORD.findall(statement)) & _watched)
+
+
+def cached_fragment(name: str, user, render: Callable[[], str]) -> Markup:
+    """A fragment of a page drawn for this user (a dashboard's panels), reused until a table it
+    read changes, and for FRAGMENT_MINUTES at most.
+
+    Its dependencies are what its drawing read: every table its statements named, and the
+    tables of the cached figures it used. They are stored beside it and checked against the
+    current generations before it is reused. The key holds the user and their scope, the
+    language and the time (in FRAGMENT_MINUTES steps). A fragment must not hold a form's CSRF
+    token (one session's secret): one that does is drawn every time.
+    """
+    if not current_app.config.get("CACHE_ENABLED", True):
+        return _drawn(render())
+    now = datetime.now(UTC)
+    key = {
+        "fragment": name,
+        "user": [user.id, user.role, user.facility_id, user.department_id],
+        "locale": str(get_locale() or ""),
+        "time": now.replace(minute=now.minute - now.minute % FRAGMENT_MINUTES).strftime("%Y-%m-%dT%H:%M"),
+    }
+    store = _store()
+    tables_digest = _digest(key, {"tables": True})
+    tables = store.get(tables_digest)
+    if tables is not None:
+        found = store.get(_digest(key, generations(tables)))
+        if found is not None:
+            return _drawn(found)
+    # Every generation as it is before drawing: the fragment is stored under these, never newer.
+    before = generations(_watched)
+    with _reading_tables() as read:
+        html = render()
+    if "csrf_token" not in html:
+        tables = sorted(read)
+        store.set(tables_digest, tables)
+        store.set(_digest(key, {table: before[table] for table in (*tables, EPOCH)}), html)
+    return _drawn(html)
+
+
+def _drawn(html: str) -> Markup:
+    # The output of our own templates, autoescaped when they were drawn: safe as it is.
+    return Markup(html)  # noqa: S704  # nosec B704

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
+from programme.core.cache import cached_fragment
 from programme.core.permissions import public, signed_in
 from programme.core.registry import panels_for
 from programme.extensions import db
@@ -16,8 +17,15 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @signed_in
 def index():
-    panels = [(panel.template, panel.context(current_user)) for panel in panels_for(current_user)]
-    return render_template("core/index.html", panels=panels)
+    # The panels are drawn once and reused until a table they read changes (or for a few
+    # minutes): a dashboard is the page every user opens most.
+    panels = panels_for(current_user)
+    drawn = cached_fragment("dashboard panels", current_user, lambda: _draw(panels))
+    return render_template("core/index.html", panels=drawn)
+
+
+def _draw(panels) -> str:
+    return "".join(render_template(panel.template, panel=panel.context(current_user)) for panel in panels)
 
 
 @bp.route("/healthz")
