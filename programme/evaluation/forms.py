@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms import DateField
 from wtforms.validators import ValidationError
 
+from programme.core.cache import cached
 from programme.core.forms import SelectField, choices, required
 from programme.curriculum.models import CurriculumText, CurriculumVersion
 from programme.evaluation.analysis import text_of
@@ -23,6 +24,7 @@ from programme.extensions import db
 from programme.facilities.models import Facility
 from programme.facilities.regions import REGIONS
 from programme.questionnaires.models import Administration, Instrument
+from programme.scheduling.models import Cohort
 from programme.scheduling.services.cohorts import cohort_filter_options
 
 ANY = ("", _l("All"))
@@ -43,6 +45,46 @@ def _int_or_none(value):
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+OPTION_TABLES = (Instrument, Administration, Facility, Cohort, CurriculumVersion, CurriculumText)
+
+
+def filter_option_lists(kind: str, locale: str, facility_id: int | None, cohort_id: int | None) -> dict:
+    """The filters' lists of instruments, timepoints, facilities, cohorts and curricula, as plain
+    (value, label) pairs: five queries (one of them scans every administration) that every
+    analysis page would run, reused until one of their tables changes."""
+    key = {"figure": "evaluation.filter_options", "kind": kind, "locale": locale}
+    key.update({"facility": facility_id, "cohort": cohort_id})
+    return cached(key, lambda: _option_lists(kind, locale, facility_id, cohort_id), OPTION_TABLES)
+
+
+def _option_lists(kind: str, locale: str, facility_id: int | None, cohort_id: int | None) -> dict:
+    instruments = db.session.execute(
+        select(Instrument.code, Instrument.texts)
+        .where(Instrument.kind == kind)
+        .order_by(Instrument.code, Instrument.number)
+    ).all()
+    names = {code: text_of(texts, locale, code) for code, texts in instruments}  # latest wins
+    timepoints = sorted(
+        db.session.execute(select(Administration.timepoint).distinct()).scalars(),
+        key=lambda tp: (tp != "pre", tp != "post", tp),
+    ) or ["pre", "post"]
+    facilities = db.session.execute(select(Facility.id, Facility.code).order_by(Facility.code)).all()
+    titles: dict[int, dict] = {}
+    for curriculum_id, language, title in db.session.execute(
+        select(CurriculumVersion.curriculum_id, CurriculumText.language, CurriculumText.title)
+        .join(CurriculumText, CurriculumText.curriculum_version_id == CurriculumVersion.id)
+        .order_by(CurriculumVersion.curriculum_id, CurriculumVersion.number)
+    ):
+        titles.setdefault(curriculum_id, {})[language] = title
+    return {
+        "instruments": list(names.items()),
+        "timepoints": timepoints,
+        "facilities": [(fid, code) for fid, code in facilities],
+        "cohorts": cohort_filter_options(facility_id, cohort_id),
+        "curricula": [(cid, text_of(texts, locale, str(cid))) for cid, texts in titles.items()],
+    }
 
 
 class FilterForm(FlaskForm):
@@ -81,47 +123,17 @@ class FilterForm(FlaskForm):
             return shown or bool(given.get(name))
 
         locale = str(get_locale() or "ru")
-        instruments = db.session.execute(
-            select(Instrument.code, Instrument.texts)
-            .where(Instrument.kind == kind)
-            .order_by(Instrument.code, Instrument.number)
-        ).all()
-        names = {code: text_of(texts, locale, code) for code, texts in instruments}  # latest wins
-        self.instrument.choices = choices(list(names.items()))
-        timepoints = sorted(
-            db.session.execute(select(Administration.timepoint).distinct()).scalars(),
-            key=lambda tp: (tp != "pre", tp != "post", tp),
-        ) or ["pre", "post"]
-        self.timepoint_from.choices = choices([(tp, timepoint_label(tp)) for tp in timepoints])
-        self.timepoint_to.choices = choices([(tp, timepoint_label(tp)) for tp in timepoints])
-        facilities = (
-            db.session.execute(select(Facility.id, Facility.code).order_by(Facility.code)).all()
-            if needed("facility_id")
-            else []
+        facility_given, cohort_given = (
+            _int_or_none(given.get(name)) for name in ("facility_id", "cohort_id")
         )
-        self.facility_id.choices = choices([ANY] + [(fid, code) for fid, code in facilities])
+        lists = filter_option_lists(kind, locale, facility_given, cohort_given)
+        self.instrument.choices = choices(lists["instruments"])
+        self.timepoint_from.choices = choices([(tp, timepoint_label(tp)) for tp in lists["timepoints"]])
+        self.timepoint_to.choices = choices([(tp, timepoint_label(tp)) for tp in lists["timepoints"]])
+        self.facility_id.choices = choices([ANY] + (lists["facilities"] if needed("facility_id") else []))
         self.region.choices = choices([ANY] + [(code, str(label)) for code, label in REGIONS.items()])
-        cohorts = (
-            cohort_filter_options(*(_int_or_none(given.get(name)) for name in ("facility_id", "cohort_id")))
-            if needed("cohort_id")
-            else []
-        )
-        self.cohort_id.choices = choices([ANY] + cohorts)
-        curricula = (
-            db.session.execute(
-                select(CurriculumVersion.curriculum_id, CurriculumText.language, CurriculumText.title)
-                .join(CurriculumText, CurriculumText.curriculum_version_id == CurriculumVersion.id)
-                .order_by(CurriculumVersion.curriculum_id, CurriculumVersion.number)
-            ).all()
-            if needed("curriculum_id")
-            else []
-        )
-        titles: dict[int, dict] = {}
-        for curriculum_id, language, title in curricula:
-            titles.setdefault(curriculum_id, {})[language] = title
-        self.curriculum_id.choices = choices(
-            [ANY] + [(cid, text_of(texts, locale, str(cid))) for cid, texts in titles.items()]
-        )
+        self.cohort_id.choices = choices([ANY] + (lists["cohorts"] if needed("cohort_id") else []))
+        self.curriculum_id.choices = choices([ANY] + (lists["curricula"] if needed("curriculum_id") else []))
         self.attendance_band.choices = choices([ANY] + [(c, str(v[2])) for c, v in ATTENDANCE_BANDS.items()])
         self.age_band.choices = choices([ANY] + [(c, str(v[2])) for c, v in AGE_BANDS.items()])
         self.conviction.choices = choices([ANY] + [(c, str(v)) for c, v in CONVICTIONS.items()])

@@ -32,3 +32,27 @@ def test_filter_form_offers_the_facility_cohorts_and_keeps_a_valid_choice(app, m
             formdata=MultiDict({"facility_id": str(here.facility_id), "cohort_id": str(elsewhere.id)})
         )
         assert other.filters().cohort_id is None
+
+
+def test_filter_lists_are_reused_until_their_tables_change(app, db, make_cohort, make_facility):
+    from programme.core.querycount import count_queries
+
+    here = make_cohort(name="Here A")
+    db.session.commit()
+    arguments = MultiDict({"facility_id": str(here.facility_id)})
+
+    def listed():
+        with app.test_request_context(), count_queries(db.engine) as log:
+            form = FilterForm(formdata=arguments)
+            found = ([c.label for c in form.facility_id.choices], [c.label for c in form.cohort_id.choices])
+        return found, log.count
+
+    (facilities, cohorts), first_count = listed()
+    assert cohorts[1:] == ["Here A"]
+    again, second_count = listed()
+    assert again == (facilities, cohorts) and second_count == 1 < first_count  # the generations only
+    make_cohort(facility_id=here.facility_id, name="Here B")
+    added = make_facility(code="ZZZ-NEW")
+    db.session.commit()
+    (facilities, cohorts), _count = listed()
+    assert cohorts[1:] == ["Here A", "Here B"] and facilities[-1] == added.code
