@@ -191,35 +191,16 @@ def test_sessions_to_log_are_the_recent_held_ones_without_a_log(db, make_cohort,
     assert [s.id for s in sessions_to_log(facilitator.id, now=now)] == [recent.id]
 
 
-@pytest.mark.parametrize("month", [date(2026, 11, 1), date(2026, 12, 1), date(2025, 3, 1)])
-def test_calendar_with_upcoming_gives_what_the_two_separate_lookups_give(db, make_cohort, make_user, month):
-    from programme.core.querycount import count_queries
-    from programme.scheduling.services.calendars import (
-        calendar_entries,
-        calendar_with_upcoming,
-        upcoming_sessions,
-    )
-
-    now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
-    cohort = make_cohort()
-    facilitator = make_user("facilitator", department_id=cohort.department_id)
-    # Four a day (0:00 to 11:00 UTC) from mid-October to the new year: the month view and the next
-    # four weeks share some of them; two of this morning's have ended, one is still on.
-    _fill(cohort, facilitator, 320, datetime(2026, 10, 15, tzinfo=UTC))
-    period = calendar_range("month", month)
-    expected_entries = calendar_entries(facilitator, period.first, period.last, facilitator_id=facilitator.id)
-    expected_upcoming = upcoming_sessions(facilitator, now=now, facilitator_id=facilitator.id)
-    with count_queries(_db.engine) as log:
-        entries, upcoming = calendar_with_upcoming(
-            facilitator, period.first, period.last, now=now, facilitator_id=facilitator.id
-        )
-
-    def ids(by_day):
-        return {day: [entry.session.id for entry in day_entries] for day, day_entries in by_day.items()}
-
-    assert ids(entries) == ids(expected_entries)
-    assert [entry.session.id for entry in upcoming] == [entry.session.id for entry in expected_upcoming]
-    assert upcoming and all(entry.session.ends_at.replace(tzinfo=UTC) >= now for entry in upcoming)
-    # Ranges that meet are read together (sessions and their staff: 2 statements); March 2025 is
-    # read apart (its month is empty, so no staff statement: 1 + 2).
-    assert log.count == (3 if month.year == 2025 else 2)
+def test_a_calendar_shows_a_new_or_moved_session_at_once(db, client, login_as, make_cohort):
+    """The month is a cached fragment: it is drawn again as soon as its sessions change."""
+    cohort = make_cohort(name="Evening circle")
+    facilitator = login_as("facilitator", department_id=cohort.department_id)
+    url = "/my/sessions?view=month&date=2026-11-15"
+    assert "Evening circle" not in client.get(url).get_data(as_text=True)
+    assert "Evening circle" not in client.get(url).get_data(as_text=True)  # from the cache
+    (session,) = _fill(cohort, facilitator, 1, datetime(2026, 11, 18, 9, 0, tzinfo=UTC))
+    page = client.get(url).get_data(as_text=True)
+    assert "Evening circle</a> #1" in page
+    session.room = "Chapel"
+    db.session.commit()
+    assert "Chapel" in client.get(url).get_data(as_text=True)

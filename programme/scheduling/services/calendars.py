@@ -127,46 +127,13 @@ def calendar_entries(
     return by_day
 
 
-UPCOMING_DAYS = 28
-
-
-def upcoming_sessions(
-    user, now: datetime | None = None, days: int = UPCOMING_DAYS, facilitator_id: int | None = None
-):
+def upcoming_sessions(user, now: datetime | None = None, days: int = 28, facilitator_id: int | None = None):
     now = now or datetime.now(UTC)
     today = now.date()
     entries = calendar_entries(user, today, today + timedelta(days=days), facilitator_id=facilitator_id)
-    return _upcoming_in(entries, now, today + timedelta(days=days))
-
-
-def _upcoming_in(entries: dict[date, list[CalendarEntry]], now: datetime, last: date) -> list[CalendarEntry]:
     return [
-        entry
-        for day in sorted(entries)
-        if now.date() <= day <= last
-        for entry in entries[day]
-        if as_utc(entry.session.ends_at) >= now
+        entry for day in sorted(entries) for entry in entries[day] if as_utc(entry.session.ends_at) >= now
     ]
-
-
-def calendar_with_upcoming(
-    user, first: date, last: date, now: datetime | None = None, days: int = UPCOMING_DAYS, **filters
-) -> tuple[dict[date, list[CalendarEntry]], list[CalendarEntry]]:
-    """The calendar's entries for first..last and the upcoming sessions beside it.
-
-    Shown side by side they overlap (this month and the next four weeks), so when the two ranges
-    meet they come from one query over both; a month far from today keeps two bounded queries
-    rather than one spanning the years between.
-    """
-    now = now or datetime.now(UTC)
-    today = now.date()
-    horizon = today + timedelta(days=days)
-    if first > horizon + timedelta(days=1) or last < today - timedelta(days=1):
-        entries = calendar_entries(user, first, last, **filters)
-        return entries, upcoming_sessions(user, now, days, filters.get("facilitator_id"))
-    both = calendar_entries(user, min(first, today), max(last, horizon), **filters)
-    entries = {day: day_entries for day, day_entries in both.items() if first <= day <= last}
-    return entries, _upcoming_in(both, now, horizon)
 
 
 # --- iCal ----------------------------------------------------------------------------------------

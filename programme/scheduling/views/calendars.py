@@ -8,6 +8,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from programme.core.cache import cached_fragment
 from programme.core.forms import ActionForm
 from programme.core.permissions import ADMIN, COORDINATOR, FACILITATOR, OFFICER, public, requires
 from programme.facilities.services import get_department_or_404, get_facility_or_404
@@ -25,17 +26,40 @@ def _requested_range() -> calendars.CalendarRange:
     return calendars.calendar_range(view, anchor)
 
 
+def _today() -> date:
+    return to_local(datetime.now(UTC), "Asia/Almaty").date()
+
+
+def _fragment_name(what: str, period: calendars.CalendarRange, filters: dict) -> str:
+    shown = ",".join(f"{name}={value}" for name, value in sorted(filters.items()))
+    return f"{what} {request.endpoint} {period.view} {period.first} {shown}"
+
+
+def _grid(period: calendars.CalendarRange, **filters) -> str:
+    """The month or week, drawn once and reused until a table it shows changes (a few minutes
+    at most): calendars are opened again and again, and drawing one is most of their cost."""
+    return cached_fragment(
+        _fragment_name("calendar", period, filters),
+        current_user,
+        lambda: render_template(
+            "scheduling/_calendar_grid.html",
+            period=period,
+            entries=calendars.calendar_entries(current_user, period.first, period.last, **filters),
+            today=_today(),
+        ),
+    )
+
+
 def _render(title: str, endpoint_args: dict, **filters):
     period = _requested_range()
-    entries = calendars.calendar_entries(current_user, period.first, period.last, **filters)
     return render_template(
         "scheduling/calendar.html",
         title=title,
         period=period,
-        entries=entries,
+        grid=_grid(period, **filters),
         endpoint=request.endpoint,
         endpoint_args=endpoint_args,
-        today=to_local(datetime.now(UTC), "Asia/Almaty").date(),
+        today=_today(),
     )
 
 
@@ -87,8 +111,15 @@ def show_facilitator_calendar(facilitator_id: int):
 @requires(FACILITATOR)
 def list_my_sessions():
     period = _requested_range()
-    entries, upcoming = calendars.calendar_with_upcoming(
-        current_user, period.first, period.last, facilitator_id=current_user.id
+    lists = cached_fragment(
+        "my sessions lists",
+        current_user,
+        lambda: render_template(
+            "scheduling/_my_sessions_lists.html",
+            upcoming=calendars.upcoming_sessions(current_user, facilitator_id=current_user.id),
+            to_log=logs.sessions_to_log(current_user.id),
+            log_reminder_days=logs.LOG_REMINDER_DAYS,
+        ),
     )
     profile = facilitators.get_profile(current_user.id)
     feed_url = (
@@ -100,13 +131,11 @@ def list_my_sessions():
         "scheduling/calendar.html",
         title=_("My sessions"),
         period=period,
-        entries=entries,
+        grid=_grid(period, facilitator_id=current_user.id),
+        lists=lists,
         endpoint=request.endpoint,
         endpoint_args={},
-        today=to_local(datetime.now(UTC), "Asia/Almaty").date(),
-        upcoming=upcoming,
-        to_log=logs.sessions_to_log(current_user.id),
-        log_reminder_days=logs.LOG_REMINDER_DAYS,
+        today=_today(),
         feed_url=feed_url,
         action_form=ActionForm(),
     )
