@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from programme.attendance import export, grid, labels, pdf, rates, registers
@@ -15,6 +16,7 @@ from programme.attendance.completion import apply_completion as apply_completion
 from programme.attendance.forms import ExportForm, RegisterForm
 from programme.attendance.register_html import RegisterControls
 from programme.audit.services import record
+from programme.core.cache import cached_fragment, drawn_html
 from programme.core.forms import ActionForm
 from programme.core.i18n import localized
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER, requires
@@ -115,6 +117,18 @@ def apply_completion(cohort_id: int):
     return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort.id))
 
 
+def _register_rows(lines, submitted=None, problems=None) -> Markup:
+    return drawn_html(
+        render_template(
+            "attendance/_register_rows.html",
+            lines=lines,
+            submitted=submitted,
+            problems=problems or {},
+            controls=RegisterControls(),
+        )
+    )
+
+
 @bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
 @requires(*REGISTER_ROLES)
 def take_register(session_id: int):
@@ -127,11 +141,11 @@ def take_register(session_id: int):
         flash(str(failure), "warning")
         return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort.id))
     session_date = registers.local_date(session, cohort.facility.timezone)
-    lines = registers.register_lines(session, session_date)
     form = RegisterForm()
     problems: dict = {}
     submitted = None
     if form.validate_on_submit():
+        lines = registers.register_lines(session, session_date)
         entries, problems = registers.parse_entries(request.form, lines)
         submitted = entries
         if not problems:
@@ -149,18 +163,25 @@ def take_register(session_id: int):
                     "success",
                 )
                 return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort_id))
+        rows = _register_rows(lines, submitted, problems)  # what was sent, with its problems
     elif request.method == "POST":
         abort(400)
+    else:
+        # The rows as the marks stand, drawn once and reused until a mark (or a person on the
+        # list) changes: the page an officer opens for every session.
+        rows = cached_fragment(
+            f"register rows {session.id}",
+            current_user,
+            lambda: _register_rows(registers.register_lines(session, session_date)),
+        )
     return render_template(
         "attendance/take_register.html",
         session=session,
         cohort=cohort,
-        lines=lines,
+        rows=rows,
         form=form,
         problems=problems,
-        submitted=submitted,
         session_date=session_date,
-        controls=RegisterControls(),
     ), (400 if problems else 200)
 
 

@@ -390,7 +390,7 @@ def cached_fragment(name: str, user, render: Callable[[], str]) -> Markup:
     token (one session's secret): one that does is drawn every time.
     """
     if not current_app.config.get("CACHE_ENABLED", True):
-        return _drawn(render())
+        return drawn_html(render())
     now = datetime.now(UTC)
     key = {
         "fragment": name,
@@ -404,7 +404,7 @@ def cached_fragment(name: str, user, render: Callable[[], str]) -> Markup:
     if tables is not None:
         found = store.get(_digest(key, generations(tables)))
         if found is not None:
-            return _drawn(found)
+            return drawn_html(found)
     # Every generation as it is before drawing: the fragment is stored under these, never newer.
     before = generations(_watched)
     with _reading_tables() as read:
@@ -413,9 +413,9 @@ def cached_fragment(name: str, user, render: Callable[[], str]) -> Markup:
         tables = sorted(read)
         store.set(tables_digest, tables)
         store.set(_digest(key, {table: before[table] for table in (*tables, EPOCH)}), html)
-    return _drawn(html)
+    return drawn_html(html)
 
 
-def _drawn(html: str) -> Markup:
+def drawn_html(html: str) -> Markup:
     # The output of our own templates, autoescaped when they were drawn: safe as it is.
     return Markup(html)  # noqa: S704  # nosec B704

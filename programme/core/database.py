@@ -31,7 +31,7 @@ import sqlite3
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -141,12 +141,16 @@ def release_dead_connections(app: Flask, db) -> None:
 
     @app.teardown_appcontext
     def _close_session(exc):
+        session = db.session()
         try:
-            if exc is None and _read_only_postgresql_transaction(db.session()):
-                db.session.commit()  # nothing to write: keeps psycopg's prepared statements
-            db.session.close()
+            if exc is None and _read_only_postgresql_transaction(session):
+                session.commit()  # nothing to write: keeps psycopg's prepared statements
+        except SQLAlchemyError:
+            pass  # a failed or lost transaction: the close below ends it as any other
+        try:
+            session.close()
         except DBAPIError:
-            db.session.invalidate()
+            session.invalidate()
 
 
 def _read_only_postgresql_transaction(session) -> bool:

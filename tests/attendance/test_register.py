@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -223,3 +224,28 @@ def test_a_save_from_a_stale_register_is_refused_whole_not_merged(db, make_held_
     db.session.expire_all()
     notes = db.session.execute(select(AttendanceMark.note).where(AttendanceMark.session_id == session.id))
     assert sorted(notes.scalars()) == ["second", "second"]
+
+
+def test_the_register_page_shows_the_marks_as_they_stand_after_each_save(client, login_as, make_held_cohort):
+    """The rows are a cached fragment on GET: every save draws them anew."""
+    officer = login_as("officer")
+    _cohort, (session,), (first, second) = make_held_cohort(people=2, held=1, facility_id=officer.facility_id)
+
+    def checked() -> set[str]:
+        page = client.get(register_url(session)).get_data(as_text=True)
+        return set(re.findall(r'id="(status-\d+-\w+)"[^>]*checked', page))
+
+    assert checked() == set() and checked() == set()
+    client.post_form(register_url(session), form_for([first, second]))
+    assert checked() == {f"status-{first.id}-present", f"status-{second.id}-present"}
+    client.post_form(
+        register_url(session),
+        form_for([first, second], **{f"status-{second.id}": "absent", f"reason-{second.id}": "court"}),
+    )
+    assert checked() == {f"status-{first.id}-present", f"status-{second.id}-absent"}
+    page = client.get(register_url(session)).get_data(as_text=True)
+    assert re.search(rf'name="reason-{second.id}".*?<option value="court" selected>', page, re.S)
+    # A refused save is answered with its problems and changes nothing on the page after it.
+    refused = client.post_form(register_url(session), {f"status-{first.id}": "asleep"})
+    assert refused.status_code == 400 and 'data-testid="register-errors"' in refused.get_data(as_text=True)
+    assert checked() == {f"status-{first.id}-present", f"status-{second.id}-absent"}
