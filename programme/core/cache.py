@@ -381,16 +381,25 @@ def _note_statement_tables(_connection, _cursor, statement, _parameters, _contex
 
 def cached_fragment(name: str, user, render: Callable[[], str]) -> Markup:
     """A fragment of a page drawn for this user (a dashboard's panels), reused until a table it
-    read changes, and for FRAGMENT_MINUTES at most.
+    read changes, and for FRAGMENT_MINUTES at most. See cached_fragments."""
+    return cached_fragments(name, user, lambda: {"html": render()})["html"]
 
-    Its dependencies are what its drawing read: every table its statements named, and the
-    tables of the cached figures it used. They are stored beside it and checked against the
-    current generations before it is reused. The key holds the user and their scope, the
-    language and the time (in FRAGMENT_MINUTES steps). A fragment must not hold a form's CSRF
-    token (one session's secret): one that does is drawn every time.
+
+def cached_fragments(name: str, user, render: Callable[[], dict[str, str]]) -> dict[str, Markup]:
+    """Parts of a page drawn together for this user ({"title": ..., "body": ...}, each HTML),
+    reused until a table their drawing read changes, and for FRAGMENT_MINUTES at most.
+
+    Their dependencies are what the drawing read: every table its statements named, and the
+    tables of the cached figures it used. They are stored beside the parts and checked against
+    the current generations before they are reused. The key holds the user and their scope, the
+    language and the time (in FRAGMENT_MINUTES steps), and `name` the rest (which page, which
+    arguments). A part must not hold a form's CSRF token (one session's secret): parts that do
+    are drawn every time. Work that must happen on every request (a permission check, an audit
+    row) stays outside `render`; a check inside it is covered by the key (the same user) and by
+    the dependencies (what it read).
     """
     if not current_app.config.get("CACHE_ENABLED", True):
-        return drawn_html(render())
+        return _all_drawn(render())
     now = datetime.now(UTC)
     key = {
         "fragment": name,
@@ -404,16 +413,20 @@ def cached_fragment(name: str, user, render: Callable[[], str]) -> Markup:
     if tables is not None:
         found = store.get(_digest(key, generations(tables)))
         if found is not None:
-            return drawn_html(found)
-    # Every generation as it is before drawing: the fragment is stored under these, never newer.
+            return _all_drawn(found)
+    # Every generation as it is before drawing: the parts are stored under these, never newer.
     before = generations(_watched)
     with _reading_tables() as read:
-        html = render()
-    if "csrf_token" not in html:
+        parts = render()
+    if not any("csrf_token" in html for html in parts.values()):
         tables = sorted(read)
         store.set(tables_digest, tables)
-        store.set(_digest(key, {table: before[table] for table in (*tables, EPOCH)}), html)
-    return drawn_html(html)
+        store.set(_digest(key, {table: before[table] for table in (*tables, EPOCH)}), parts)
+    return _all_drawn(parts)
+
+
+def _all_drawn(parts: dict[str, str]) -> dict[str, Markup]:
+    return {name: drawn_html(html) for name, html in parts.items()}
 
 
 def drawn_html(html: str) -> Markup:

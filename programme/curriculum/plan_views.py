@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
+from programme.core.cache import cached_fragments
 from programme.core.forms import ActionForm, apply_problems, form_values
 from programme.core.permissions import ADMIN, COORDINATOR, requires, signed_in
 from programme.core.services import ValidationFailed
@@ -32,9 +34,18 @@ def _refuse_frozen(plan):
 @bp.route("/plans/<int:plan_id>")
 @signed_in
 def show_plan(plan_id: int):
+    language = content_language()
+    # Drawn once per reader and language, reused until the plan, its version or its curriculum
+    # changes. The visibility check runs whenever it is drawn; the key keeps it to this reader.
+    parts = cached_fragments(
+        f"plan {plan_id} {language}", current_user, lambda: _plan_parts(plan_id, language)
+    )
+    return render_template("curriculum/show_plan.html", title=parts["title"], body=parts["body"])
+
+
+def _plan_parts(plan_id: int, language: str) -> dict[str, str]:
     plan = services.get_plan_or_404(current_user, plan_id)
     version = plan.curriculum_version
-    language = content_language()
     can_edit = services.can_edit(current_user, version.curriculum) and version.status == "draft"
     transfer_form = None
     if can_edit:
@@ -57,8 +68,8 @@ def show_plan(plan_id: int):
             }
         )
         start += minutes
-    return render_template(
-        "curriculum/show_plan.html",
+    body = render_template(
+        "curriculum/_plan_body.html",
         plan=plan,
         version=version,
         shown=shown,
@@ -69,12 +80,12 @@ def show_plan(plan_id: int):
         other_versions=services.plan_versions(current_user, plan),
         lang=language,
         can_edit=can_edit,
-        action_form=ActionForm(),
         transfer_form=transfer_form,
         statuses=STATUS_LABELS,
         stimulus_kinds=STIMULUS_KIND_LABELS,
         report=services.completeness_of_plan(plan),
     )
+    return {"title": str(escape(shown["title"].value)), "body": body}
 
 
 def _fill_plan_form(form: PlanForm, plan, language: str) -> None:

@@ -262,3 +262,19 @@ def test_plan_navigation_lists_the_versions_plans_in_order_in_the_readers_langua
     assert [link.id for link in links] == [first.id, third.id, second.id]
     assert [link.title for link in links] == ["Session 1 (ru)", "Session 3 (kk)", "Session 2 (kk)"]
     assert [link.title for link in services.sibling_plans(first, "en")][0] == "Session 1 (ru)"
+
+
+def test_a_plan_page_follows_its_texts_and_escapes_its_title(client, login_as, make_complete_version):
+    """The plan is a cached fragment: a change of its texts shows at once; the title is text."""
+    version = make_complete_version(languages=("ru",), status="published")
+    plan = version.plans[0]
+    login_as("officer")
+    url = f"/plans/{plan.id}?lang=ru"
+    assert "Session 1 (ru)" in client.get(url).get_data(as_text=True)
+    assert "Session 1 (ru)" in client.get(url).get_data(as_text=True)  # from the cache
+    text = plan.texts[0]
+    text.title = "<b>Justice</b> & fairness"
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "<title>&lt;b&gt;Justice&lt;/b&gt; &amp; fairness" in page
+    assert "<b>Justice</b>" not in page and "Session 1 (ru)" not in page
