@@ -43,8 +43,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import Integer, String, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -393,10 +394,10 @@ def cached_fragments(name: str, user, render: Callable[[], dict[str, str]]) -> d
     tables of the cached figures it used. They are stored beside the parts and checked against
     the current generations before they are reused. The key holds the user and their scope, the
     language and the time (in FRAGMENT_MINUTES steps), and `name` the rest (which page, which
-    arguments). A part must not hold a form's CSRF token (one session's secret): parts that do
-    are drawn every time. Work that must happen on every request (a permission check, an audit
-    row) stays outside `render`; a check inside it is covered by the key (the same user) and by
-    the dependencies (what it read).
+    arguments). Forms inside are drawn with a placeholder for the CSRF token (one session's
+    secret, never stored): each request puts its own in. Work that must happen on every request
+    (a permission check, an audit row) stays outside `render`; a check inside it is covered by
+    the key (the same user) and by the dependencies (what it read).
     """
     if not current_app.config.get("CACHE_ENABLED", True):
         return _all_drawn(render())
@@ -416,16 +417,37 @@ def cached_fragments(name: str, user, render: Callable[[], dict[str, str]]) -> d
             return _all_drawn(found)
     # Every generation as it is before drawing: the parts are stored under these, never newer.
     before = generations(_watched)
-    with _reading_tables() as read:
+    with _reading_tables() as read, _csrf_placeholder():
         parts = render()
-    if not any("csrf_token" in html for html in parts.values()):
-        tables = sorted(read)
-        store.set(tables_digest, tables)
-        store.set(_digest(key, {table: before[table] for table in (*tables, EPOCH)}), parts)
+    tables = sorted(read)
+    store.set(tables_digest, tables)
+    store.set(_digest(key, {table: before[table] for table in (*tables, EPOCH)}), parts)
     return _all_drawn(parts)
 
 
+CSRF_PLACEHOLDER = "pip-csrf-token-placeholder"
+
+
+@contextmanager
+def _csrf_placeholder() -> Iterator[None]:
+    """Within the block forms get the placeholder as their CSRF token (Flask-WTF keeps the
+    request's token in g under the field's name); the request's own token is kept."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    missing = object()
+    real = g.pop(field, missing)
+    setattr(g, field, CSRF_PLACEHOLDER)
+    try:
+        yield
+    finally:
+        g.pop(field, None)
+        if real is not missing:
+            setattr(g, field, real)
+
+
 def _all_drawn(parts: dict[str, str]) -> dict[str, Markup]:
+    if any(CSRF_PLACEHOLDER in html for html in parts.values()):
+        token = generate_csrf()  # this request's, for this session
+        parts = {name: html.replace(CSRF_PLACEHOLDER, token) for name, html in parts.items()}
     return {name: drawn_html(html) for name, html in parts.items()}
 
 

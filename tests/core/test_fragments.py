@@ -66,22 +66,30 @@ def test_the_tables_of_cached_figures_used_inside_count_too(app, db, make_user, 
     assert fragment() == "<p>2</p>" and drawn == [1, 1, 2]
 
 
-def test_fragments_are_per_user_and_never_hold_a_csrf_token(app, db, make_user):
+def test_fragments_are_per_user_and_their_forms_get_each_requests_csrf_token(app, db, make_user):
+    from flask_wtf import FlaskForm
+    from flask_wtf.csrf import generate_csrf
+
     first, second = make_user("admin"), make_user("admin")
     db.session.commit()
     calls = []
+    assert app.config.get("WTF_CSRF_ENABLED", True)  # as in production
 
     def render_for(user):
         def render():
             calls.append(user.id)
-            return f'<form><input name="csrf_token" value="secret-{user.id}"></form>'
+            return f"<form>{FlaskForm().hidden_tag()}</form>"
 
         return render
 
-    with app.test_request_context():
-        for user in (first, first, second):
-            assert f"secret-{user.id}" in cache.cached_fragment("form", user, render_for(user))
-    assert calls == [first.id, first.id, second.id]  # nothing with a token was reused
+    for user in (first, first, second):
+        with app.test_request_context():
+            html = str(cache.cached_fragment("form", user, render_for(user)))
+            token = generate_csrf()  # this request's own
+            assert f'value="{token}"' in html and cache.CSRF_PLACEHOLDER not in html
+    assert calls == [first.id, second.id]  # drawn once per user; the second request reused it
+    stored = [value for value in cache._store().entries.values() if isinstance(value, dict)]
+    assert stored and all(cache.CSRF_PLACEHOLDER in value["html"] for value in stored if "html" in value)
 
 
 def test_the_dashboard_follows_a_change_of_what_it_shows(client, login_as, db, make_cohort):

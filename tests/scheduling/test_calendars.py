@@ -204,3 +204,23 @@ def test_a_calendar_shows_a_new_or_moved_session_at_once(db, client, login_as, m
     session.room = "Chapel"
     db.session.commit()
     assert "Chapel" in client.get(url).get_data(as_text=True)
+
+
+def test_the_cohort_page_is_reused_yet_its_forms_carry_this_sessions_token(db, client, login_as, make_cohort):
+    """The cohort page is a cached fragment: its forms get the reader's own CSRF token, and a
+    change made through them shows at once."""
+    import re
+
+    cohort = make_cohort(name="Morning circle")
+    coordinator = login_as("coordinator", department_id=cohort.department_id)
+    (session,) = _fill(cohort, coordinator, 1, datetime.now(UTC).replace(microsecond=0) - timedelta(days=2))
+    first = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    again = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert "<title>Morning circle" in again and first == again
+    tokens = set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', again))
+    assert len(tokens) == 1
+    response = client.post(f"/sessions/{session.id}/held", data={"csrf_token": tokens.pop()})
+    assert response.status_code == 302
+    db.session.refresh(session)
+    assert session.status == "held"
+    assert first != client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)

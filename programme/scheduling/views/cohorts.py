@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
+from programme.core.cache import cached_fragments
 from programme.core.forms import ActionForm, apply_problems, choices, form_values
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, FACILITATOR, OFFICER, requires
@@ -61,14 +63,20 @@ def create_cohort():
 @bp.route("/cohorts/<int:cohort_id>")
 @requires(ADMIN, COORDINATOR, OFFICER, FACILITATOR)
 def show_cohort(cohort_id: int):
+    # Drawn once per reader and reused until the cohort, its sessions or their staff change.
+    parts = cached_fragments(f"cohort {cohort_id}", current_user, lambda: _cohort_parts(cohort_id))
+    return render_template("scheduling/show_cohort.html", title=parts["title"], body=parts["body"])
+
+
+def _cohort_parts(cohort_id: int) -> dict[str, str]:
     cohort = get_cohort_or_404(current_user, cohort_id)
     sessions = conflicts.sessions_with_assignments(cohort.id)
     status_form = StatusForm()
     status_form.status.choices = choices(
         (s, cohorts.STATUS_LABELS[s]) for s in cohorts.STATUS_FLOW[cohort.status]
     )
-    return render_template(
-        "scheduling/show_cohort.html",
+    body = render_template(
+        "scheduling/_cohort_body.html",
         cohort=cohort,
         sessions=sessions,
         may_manage=may_manage_cohort(current_user, cohort),
@@ -77,6 +85,7 @@ def show_cohort(cohort_id: int):
         cancel_form=CancelSessionForm(),
         action_form=ActionForm(),
     )
+    return {"title": str(escape(cohort.name)), "body": body}
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
