@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from programme.config import LANGUAGES
 from programme.core.forms import apply_problems
+from programme.core.pages import render_cached_page
 from programme.core.permissions import ADMIN, EVALUATOR, requires
 from programme.core.services import ValidationFailed
 from programme.evaluation import analysis, formatting, services
@@ -108,6 +109,10 @@ def show_groups():
 @bp.route("/surveys")
 @requires(ADMIN, EVALUATOR)
 def show_surveys():
+    return render_cached_page("evaluation/show_surveys.html", _surveys)
+
+
+def _surveys() -> dict:
     context = _context(kind="categorical")
     breakdown = request.args.get("breakdown") if request.args.get("breakdown") in BREAKDOWNS else None
     tables = survey_tables(
@@ -117,13 +122,7 @@ def show_surveys():
         context["locale"],
         context["small_cells"],
     )
-    return render_template(
-        "evaluation/show_surveys.html",
-        tables=tables,
-        breakdown=breakdown,
-        breakdowns=BREAKDOWNS,
-        **context,
-    )
+    return {"tables": tables, "breakdown": breakdown, "breakdowns": BREAKDOWNS, **context}
 
 
 @bp.route("/report")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from programme.core.forms import apply_problems, form_values
+from programme.core.pages import render_cached_page
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, OFFICER, requires
 from programme.core.services import ValidationFailed
@@ -21,17 +22,14 @@ bp = Blueprint("facilities", __name__)
 @bp.route("/facilities")
 @requires(ADMIN, COORDINATOR, EVALUATOR, OFFICER)
 def list_facilities():
+    return render_cached_page("facilities/list_facilities.html", _facility_list)
+
+
+def _facility_list() -> dict:
     region = request.args.get("region") or None
     search = request.args.get("q") or ""
     page = paginate(services.list_facilities(current_user, region, search))
-    return render_template(
-        "facilities/list_facilities.html",
-        page=page,
-        regions=REGIONS,
-        levels=SECURITY_LEVELS,
-        region=region,
-        search=search,
-    )
+    return {"page": page, "regions": REGIONS, "levels": SECURITY_LEVELS, "region": region, "search": search}
 
 
 @bp.route("/facilities/<int:facility_id>")

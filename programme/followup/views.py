@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from programme.audit.services import record
 from programme.core.forms import apply_problems, choices
+from programme.core.pages import render_cached_page
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, EVALUATOR, OFFICER, requires
 from programme.core.services import ValidationFailed, unit_of_work
@@ -193,17 +194,19 @@ def _filter_choices(filters: FollowupFilters) -> dict:
 @bp.route("/measures")
 @requires(*ANALYSTS)
 def show_measures():
+    return render_cached_page("followup/show_measures.html", _measures)
+
+
+def _measures() -> dict:
     filters = FollowupFilters.coerce(request.args)
-    summary = survival_summary(filters)
-    return render_template(
-        "followup/show_measures.html",
-        summary=summary,
-        filters=filters,
-        filter_args=filters.as_args(),
-        export_form=ExportForm(),
+    return {
+        "summary": survival_summary(filters),
+        "filters": filters,
+        "filter_args": filters.as_args(),
+        "export_form": ExportForm(),
         **_filter_choices(filters),
         **LABELS,
-    )
+    }
 
 
 @bp.route("/measures/survival.png")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from programme.core.forms import apply_problems
+from programme.core.pages import render_cached_page
 from programme.core.pagination import paginate
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER, requires
 from programme.core.services import ValidationFailed
@@ -58,17 +59,15 @@ def _helpers():
 @bp.route("/participants")
 @requires(*ALL_ROLES)
 def list_participants():
+    return render_cached_page("participants/list_participants.html", _participant_list)
+
+
+def _participant_list() -> dict:
     search = request.args.get("q") or ""
     page = paginate(services.search_participants(current_user, search))
     typed = normalise_code(search)
     code_typo = len(typed) == CODE_LENGTH and typed.isalnum() and not is_valid_code(typed) and page.total == 0
-    return render_template(
-        "participants/list_participants.html",
-        page=page,
-        search=search,
-        names=sees_names(current_user),
-        code_typo=code_typo,
-    )
+    return {"page": page, "search": search, "names": sees_names(current_user), "code_typo": code_typo}
 
 
 @bp.route("/participants/new", methods=["GET", "POST"])

@@ -112,3 +112,23 @@ def test_the_dashboard_follows_a_change_of_what_it_shows(client, login_as, db, m
     )
     db.session.commit()
     assert "Dawn readers #1" in client.get("/").get_data(as_text=True)
+
+
+def test_a_cached_page_keeps_its_title_follows_changes_and_draws_messages_each_time(
+    client, login_as, db, make_participant
+):
+    officer = login_as("officer")
+    make_participant(facility_id=officer.facility_id, full_name="Асқар Первый")
+    first = client.get("/participants").get_data(as_text=True)
+    assert "<title>Participants" in first and "Асқар Первый" in first
+    assert client.get("/participants").get_data(as_text=True) == first  # from the cache
+    make_participant(facility_id=officer.facility_id, full_name="Берик Второй")
+    assert "Берик Второй" in client.get("/participants").get_data(as_text=True)
+    # Another query string is another page.
+    searched = client.get("/participants?q=Берик").get_data(as_text=True)
+    assert "Берик Второй" in searched and "Асқар Первый" not in searched
+    # The layout (menu, messages) is drawn for each request around the cached content.
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Saved just now")]
+    assert "Saved just now" in client.get("/participants").get_data(as_text=True)
+    assert "Saved just now" not in client.get("/participants").get_data(as_text=True)
