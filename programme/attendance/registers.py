@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.attendance.models import ABSENCE_REASONS, ATTENDANCE_STATUSES, AttendanceMark
@@ -20,6 +21,7 @@ from programme.audit.sealing import Personal
 from programme.audit.services import record
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
+from programme.facilities.models import Facility
 from programme.participants.models import Enrolment, Participant
 from programme.participants.scope import cohort_scope
 from programme.scheduling.models import Cohort, ProgrammeSession
@@ -54,10 +56,13 @@ def is_future(session: ProgrammeSession, now: datetime | None = None) -> bool:
 
 
 def get_session_or_404(user, session_id: int) -> ProgrammeSession:
+    """The session with its cohort and facility (every register page shows both): one query."""
     return db.first_or_404(
         select(ProgrammeSession)
         .join(Cohort, Cohort.id == ProgrammeSession.cohort_id)
+        .join(Facility, Facility.id == Cohort.facility_id)
         .where(ProgrammeSession.id == session_id, cohort_scope(user))
+        .options(contains_eager(ProgrammeSession.cohort).contains_eager(Cohort.facility))
     )
 
 
