@@ -170,6 +170,10 @@ def save_register(
                 _sealed_note(line.participant.id, before),
                 _sealed_note(line.participant.id, entry),
             ]
+    if not new_rows and not changed_rows and session.status != "scheduled":
+        # The register as it already stands (sent again): nothing to write, so no transaction is
+        # committed and the loaded rows (the signed-in user's among them) stay loaded.
+        return {"new": 0, "changed": 0}
     table = AttendanceMark.__table__
     correction = any(line.mark is not None for line in lines)
     with unit_of_work():

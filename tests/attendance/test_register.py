@@ -249,3 +249,22 @@ def test_the_register_page_shows_the_marks_as_they_stand_after_each_save(client,
     refused = client.post_form(register_url(session), {f"status-{first.id}": "asleep"})
     assert refused.status_code == 400 and 'data-testid="register-errors"' in refused.get_data(as_text=True)
     assert checked() == {f"status-{first.id}-present", f"status-{second.id}-absent"}
+
+
+def test_sending_the_register_again_unchanged_writes_nothing(client, db, login_as, make_held_cohort):
+    from programme.core.querycount import count_queries
+
+    officer = login_as("officer")
+    _cohort, (session,), people = make_held_cohort(people=3, held=1, facility_id=officer.facility_id)
+    assert client.post_form(register_url(session), form_for(people)).status_code == 302
+    saved = {pid: mark.version_id for pid, mark in marks(db).items()}
+    audits = db.session.execute(select(func.count(AuditEvent.id))).scalar_one()
+    with count_queries(db.engine) as log:
+        again = client.post_form(register_url(session), form_for(people))
+    assert again.status_code == 302
+    assert "0 new marks, 0 changed" in client.get(again.headers["Location"]).get_data(as_text=True)
+    writes = [s for s in log.statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    db.session.expire_all()
+    assert {pid: mark.version_id for pid, mark in marks(db).items()} == saved
+    assert db.session.execute(select(func.count(AuditEvent.id))).scalar_one() == audits
