@@ -221,13 +221,17 @@ def cached_for_user(name: str, user, compute: Callable[[], Any], depends_on: Ite
     names), the language and the hour, so a figure counting what is due today follows the date
     wherever the facility is (time zones differ by whole hours). Only plain values: never ORM
     objects, which would be detached in the next request."""
-    key = {
-        "figure": name,
-        "user": [user.id, user.role, user.facility_id, user.department_id],  # a changed scope: a new key
-        "locale": str(get_locale() or ""),
-        "hour": datetime.now(UTC).strftime("%Y-%m-%dT%H"),
-    }
+    key = {"figure": name, **_viewer(user), "hour": datetime.now(UTC).strftime("%Y-%m-%dT%H")}
     return cached(key, compute, depends_on)
+
+
+def _viewer(user) -> dict:
+    """Who a per-user value is for: the user and their scope (a changed scope: a new key) and
+    the language it is drawn in."""
+    return {
+        "user": [user.id, user.role, user.facility_id, user.department_id],
+        "locale": str(get_locale() or ""),
+    }
 
 
 def cached(key: Any, compute: Callable[[], Any], depends_on: Iterable) -> Any:
@@ -402,12 +406,8 @@ def cached_fragments(name: str, user, render: Callable[[], dict[str, str]]) -> d
     if not current_app.config.get("CACHE_ENABLED", True):
         return _all_drawn(render())
     now = datetime.now(UTC)
-    key = {
-        "fragment": name,
-        "user": [user.id, user.role, user.facility_id, user.department_id],
-        "locale": str(get_locale() or ""),
-        "time": now.replace(minute=now.minute - now.minute % FRAGMENT_MINUTES).strftime("%Y-%m-%dT%H:%M"),
-    }
+    step = now.replace(minute=now.minute - now.minute % FRAGMENT_MINUTES)
+    key = {"fragment": name, **_viewer(user), "time": step.strftime("%Y-%m-%dT%H:%M")}
     store = _store()
     tables_digest = _digest(key, {"tables": True})
     tables = store.get(tables_digest)
