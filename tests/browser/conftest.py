@@ -93,7 +93,15 @@ def wait_until_ready(page) -> None:
     page.wait_for_selector("html[data-js-ready=true]", state="attached")
 
 
+def open_menu(page, toggle_testid: str) -> None:
+    """Open a dropdown once its script listens: a click that lands before Bootstrap has attached
+    does nothing, which on a loaded machine left the menu shut and the next click timing out."""
+    wait_until_ready(page)
+    page.click(f"[data-testid={toggle_testid}]")
+    page.wait_for_selector(f"[data-testid={toggle_testid}][aria-expanded=true]")
+
+
 def log_out(page) -> None:
-    page.click("[data-testid=user-menu]")
+    open_menu(page, "user-menu")
     page.click("[data-testid=logout]")
     page.wait_for_selector("[data-testid=login-submit]")

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_menu
 
 TITLE = "Бірге ойлану: қысқа курс"
 HANDOUT = "Әділдік деген не? Біз ғұмыр бойы үйренеміз: қоғам, үміт, өмір, ұят, һәм ілім."
@@ -92,7 +92,7 @@ def test_coordinator_writes_publishes_edits_and_downloads_the_kazakh_handout(pag
 
     # The Kazakh handout of the published version's first session.
     page.locator("[data-testid=plan-list] a").first.click()
-    page.click("[data-testid=pdf-menu]")
+    open_menu(page, "pdf-menu")
     with page.expect_download() as download_info:
         page.click("[data-testid=handout-pdf-kk]")
     path = tmp_path / "handout.pdf"

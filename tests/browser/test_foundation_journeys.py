@@ -7,7 +7,7 @@ from flask_babel import force_locale, gettext
 
 from programme.auth.demo import DEMO_ACCOUNTS
 from programme.core.registry import registry
-from tests.browser.conftest import log_in, log_out
+from tests.browser.conftest import log_in, log_out, open_menu
 
 ROLE_ACCOUNTS = {role: email for email, role, *_rest in DEMO_ACCOUNTS[:5]}
 
@@ -35,7 +35,7 @@ def test_role_signs_in_sees_its_menu_switches_to_kazakh_and_signs_out(app, page,
     assert kazakh_heading != "What you can do here"
     assert page.locator("[data-testid=role-panel] h2").inner_text() == kazakh_heading
 
-    page.click("[data-testid=user-menu]")
+    open_menu(page, "user-menu")
     assert page.locator("[data-testid=logout]").inner_text() == kazakh_sign_out
     page.click("[data-testid=logout]")
     page.wait_for_selector("[data-testid=login-submit]")
