@@ -775,15 +775,20 @@ def _bulk(model, rows: list[dict], advance: Callable[[int], None]) -> None:
         advance(len(chunk))
 
 
-def _move_sequences(models: Iterable) -> None:
-    """PostgreSQL: each id sequence continues after the table's largest id (1 when empty)."""
+def move_sequences(tables: Iterable, connection=None) -> None:
+    """PostgreSQL: each id sequence continues after the table's largest id (1 when empty).
+
+    For rows inserted with their ids given (bulk loads, copies). Takes tables or models."""
     if db.engine.dialect.name != "postgresql":
         return
-    for model in models:
-        name = model.__tablename__
+    execute = (connection or db.session).execute
+    for table in tables:
+        name = getattr(table, "__tablename__", None) or table.name
+        if "id" not in getattr(table, "__table__", table).c:
+            continue
         # Table names come from our own models, never from input.
         statement = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {name}), false)"  # noqa: S608, E501  # nosec B608
-        db.session.execute(text(statement))
+        execute(text(statement))
 
 
 def load(
@@ -843,7 +848,7 @@ def _write(plan: Plan, advance: Callable[[int], None]) -> dict[str, int]:
     # The starter curriculum per department, through the curriculum domain's own importer
     # (idempotent: a resumed load finds the ones already committed). The ids continue from the
     # tables' largest, as in a load that was never interrupted.
-    _move_sequences(ORM_WRITTEN)
+    move_sequences(ORM_WRITTEN)
     versions, plans = {}, {}
     for department_id in db.session.execute(select(Department.id).order_by(Department.id)).scalars():
         version = import_starter(department_id)
@@ -866,7 +871,7 @@ def _write(plan: Plan, advance: Callable[[int], None]) -> dict[str, int]:
         row["plan_id"] = by_position.get(row["plan_id"]) or by_position.get(min(by_position), None)
     for model, rows in plan.tables.items():
         _bulk(model, rows, advance)
-    _move_sequences([*organisations, *plan.tables])
+    move_sequences([*organisations, *plan.tables])
     record(FINISHED, "national_data", None, {"rows": plan.total})
     db.session.commit()
     # Fresh statistics for the planner (SQLite samples; see programme.core.database).
