@@ -688,6 +688,10 @@ def summarise(page: Page) -> dict:
         "median_ms": round(statistics.median(page.samples) * 1000, 1),
         "p95_ms": round(percentile(page.samples, 0.95) * 1000, 1),
         "queries": max(page.queries) if page.queries else None,
+        # What most requests ran. A cached page re-draws when its 5-minute step ends, and a run
+        # that crosses one sees a request with the drawing's queries: the bound is checked on
+        # the largest count, the comparison across sizes on the usual one.
+        "usual_queries": statistics.mode(page.queries) if page.queries else None,
         "statuses": sorted(set(page.statuses)),
         "bytes": page.bytes,
         "peak_memory_mb": page.peak_memory_mb,
@@ -764,7 +768,9 @@ def judge(results: list[dict]) -> list[dict]:
                             else "MISS",
                         }
                     )
-                    queries_by_page.setdefault(page["name"], []).append(page["queries"])
+                    queries_by_page.setdefault(page["name"], []).append(
+                        page.get("usual_queries", page["queries"])
+                    )
             page_sav = pages_.get(".sav export")
             if page_sav and page_sav["available"]:
                 verdicts.append(

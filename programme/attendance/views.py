@@ -145,12 +145,12 @@ def take_register(session_id: int):
     problems: dict = {}
     submitted = None
     if form.validate_on_submit():
-        lines = registers.register_lines(session, session_date)
-        entries, problems = registers.parse_entries(request.form, lines)
+        marks = registers.register_marks(session, session_date)
+        entries, problems = registers.parse_entries(request.form, marks)
         submitted = entries
         if not problems:
             try:
-                result = registers.save_register(session, lines, entries, current_user.id)
+                result = registers.save_register(session, marks, entries, current_user.id)
             except ValidationFailed as failure:
                 problems = failure.problems
             else:
@@ -163,7 +163,8 @@ def take_register(session_id: int):
                     "success",
                 )
                 return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort_id))
-        rows = _register_rows(lines, submitted, problems)  # what was sent, with its problems
+        # What was sent, with its problems, drawn on the people as they are now.
+        rows = _register_rows(registers.register_lines(session, session_date), submitted, problems)
     elif request.method == "POST":
         abort(400)
     else:

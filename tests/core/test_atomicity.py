@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from programme.attendance.export import export_attendance
 from programme.attendance.models import AttendanceMark
-from programme.attendance.registers import local_date, register_lines, save_register
+from programme.attendance.registers import local_date, register_marks, save_register
 from programme.curriculum import transfer
 from programme.evaluation.analysis import SmallCells
 from programme.evaluation.scope import Filters
@@ -153,7 +153,7 @@ def test_register_save_fails_whole(db, make_held_cohort):
     session, people = _register(make_held_cohort)
     session.status = "scheduled"
     db.session.commit()
-    lines = register_lines(session, local_date(session, "Asia/Almaty"))
+    lines = register_marks(session, local_date(session, "Asia/Almaty"))
     entries = {p.id: {"status": "present", "reason": None, "note": ""} for p in people}
     injection = assert_fails_whole(
         lambda: save_register(session, lines, entries, None),
@@ -168,7 +168,7 @@ def test_register_correction_fails_whole(db, make_held_cohort, make_mark):
     session, people = _register(make_held_cohort)
     for person in people:
         make_mark(session, person, "present")
-    lines = register_lines(session, local_date(session, "Asia/Almaty"))
+    lines = register_marks(session, local_date(session, "Asia/Almaty"))
     entries = {p.id: {"status": "absent", "reason": "medical", "note": "ill"} for p in people}
     assert_fails_whole(
         lambda: save_register(session, lines, entries, None),
