@@ -220,7 +220,7 @@ def print_sign_in_sheet(session_id: int):
             {"document": "sign_in_sheet", "people": len(lines)},
             purpose="sign-in sheet",
         )
-    return _pdf(content, f"sign-in-{session.id}.pdf")
+    return _pdf(content, f"sign-in-{session_id}.pdf")  # the commit expired the row
 
 
 @bp.route("/cohorts/<int:cohort_id>/register.pdf")
@@ -236,7 +236,7 @@ def print_cohort_register(cohort_id: int):
             {"document": "register_grid", "people": people},
             purpose="register grid",
         )
-    return _pdf(content, f"register-{cohort.id}.pdf")
+    return _pdf(content, f"register-{cohort_id}.pdf")  # the commit expired the row
 
 
 @bp.route("/enrolments/<int:enrolment_id>/certificate.pdf")
@@ -272,7 +272,7 @@ def print_certificate(enrolment_id: int):
             {"document": "certificate", "language": language},
             purpose="certificate",
         )
-    return _pdf(content, f"certificate-{enrolment.id}.pdf")
+    return _pdf(content, f"certificate-{enrolment_id}.pdf")  # the commit expired the row
 
 
 @bp.route("/attendance/exports", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from programme.audit.models import AuditEvent
+from programme.core.querycount import count_queries
 from programme.scheduling.models import SessionAssignment
 
 pytestmark = pytest.mark.skipif(
@@ -92,3 +93,18 @@ def test_certificate_is_in_the_persons_language(client, db, login_as, make_held_
                 )
                 in text
             )
+
+
+def test_a_printed_grid_reads_its_cohort_once(client, db, login_as, make_held_cohort):
+    """The print is audited and committed; the file name must not reload the expired cohort."""
+    coordinator = login_as("coordinator")
+    cohort, _sessions, _people = make_held_cohort(people=2, held=1, department_id=coordinator.department_id)
+    url = f"/cohorts/{cohort.id}/register.pdf"
+    assert client.get(url).status_code == 200  # drawn and kept
+    with count_queries(db.engine) as log:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f'filename="register-{cohort.id}.pdf"' in response.headers["Content-Disposition"]
+    statements = [" ".join(s.split()) for s in log.statements]
+    assert len([s for s in statements if s.startswith("SELECT cohort.id")]) == 1, statements
+    assert any(s.startswith("INSERT INTO audit_event") for s in statements)
