@@ -7,7 +7,6 @@ DejaVu Sans (matplotlib's default font) has the Kazakh and Russian letters.
 from __future__ import annotations
 
 import base64
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -28,6 +27,7 @@ MUTED = "#9ca3af"
 LINES = "#6b7280"  # the paired chart's people: darker where many share a line
 SNAP = 0.1  # score points: the paired chart's line ends are drawn to this grid...
 SNAP_FROM = 1000  # ...when it shows more people than this
+WIDTH_STEPS = 4  # line widths of the paired chart, from one person to the most shared line
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _png(figure: Figure, fixed_margins: bool = False) -> bytes:
 
 
 def paired_chart(
-    pairs: Sequence[tuple[float, float]],
+    pairs: np.ndarray | Sequence[tuple[float, float]],  # each person's (first, second) score
     means: tuple[float, float],
     intervals: tuple[tuple[float, float], tuple[float, float]],
     labels: tuple[str, str],
@@ -82,16 +82,28 @@ def paired_chart(
     # this size, and each distinct line is drawn once, thicker and darker the more people share
     # it: what overplotting hides, at a fraction of the drawing time (a thousand lines instead of
     # 20,000). Smaller groups are drawn exactly (shared lines still weighted).
-    snap = SNAP if len(pairs) > SNAP_FROM else None
-    shared = Counter(
-        (round(before / snap) * snap, round(after / snap) * snap) if snap else (before, after)
-        for before, after in pairs
-    )
-    segments = [((0, before), (1, after)) for before, after in shared]
-    if segments:
-        weight = np.sqrt(np.fromiter(shared.values(), dtype=float) / max(shared.values()))
-        colours = [(*to_rgb(LINES), 0.03 + 0.6 * w) for w in weight]
-        axes.add_collection(LineCollection(segments, colors=colours, linewidths=0.4 + 1.6 * weight))
+    ends = np.asarray(pairs, dtype=float).reshape(-1, 2)
+    if len(ends) > SNAP_FROM:
+        ends = np.round(ends / SNAP) * SNAP
+    # Distinct (first, second) pairs as complex numbers: a 1-D unique, a fifth of the time of
+    # np.unique(axis=0) on 20,000 rows.
+    distinct, shared = np.unique(ends[:, 0] + 1j * ends[:, 1], return_counts=True)
+    lines = np.column_stack((distinct.real, distinct.imag))
+    if len(lines):
+        # Shared lines darker and wider. Widths in a few steps, a collection per step: a collection
+        # with a width per line re-reads matplotlib's settings for every line (40 ms for 2,000).
+        weight = np.sqrt(shared / shared.max())
+        colours = np.tile((*to_rgb(LINES), 0.0), (len(lines), 1))
+        colours[:, 3] = 0.03 + 0.6 * weight
+        steps = np.ceil(weight * WIDTH_STEPS) / WIDTH_STEPS
+        segments = np.stack([np.zeros(len(lines)), lines[:, 0], np.ones(len(lines)), lines[:, 1]], axis=1)
+        for step in np.unique(steps).tolist():
+            chosen = steps == step
+            axes.add_collection(
+                LineCollection(
+                    segments[chosen].reshape(-1, 2, 2), colors=colours[chosen], linewidths=1.6 * step
+                )
+            )
     errors = [
         [m - low for m, (low, _h) in zip(means, intervals, strict=True)],
         [high - m for m, (_l, high) in zip(means, intervals, strict=True)],

@@ -89,8 +89,9 @@ class Dataset:
     instrument: Instrument | None
     scales: list[ScaleInfo]
     items: list[ItemInfo]
-    cases: list[Case]
+    cases: list[Case]  # empty when built without attributes: the analyses read the arrays
     attrition: Attrition
+    case_count: int = 0  # people x cohorts in the dataset, with or without their Case
 
     @property
     def first(self) -> str:
@@ -107,7 +108,7 @@ class Dataset:
     def scores(self, timepoint: str, scale: str) -> np.ndarray:
         """Every case's score on this scale at this timepoint (NaN: none), in case order."""
         found = self.score_arrays.get((timepoint, scale))
-        return found if found is not None else np.full(len(self.cases), np.nan)
+        return found if found is not None else np.full(self.case_count, np.nan)
 
     # timepoint -> (cases x scored items) with reverse items flipped, NaN = missing; the rows are
     # the cases with a response at that timepoint, in case order. Filled when answers are loaded.
@@ -175,9 +176,11 @@ def build_dataset(
 
     `answers=False` skips the item values (no reliability: exports); `attendance=False` leaves
     each case's attendance rate and band out (None), the costly part of the scope, for analyses
-    that do not show them; `attributes=False` leaves out every attribute but who the case is
-    (cohort, facility, age band... None), for analyses of the scores alone: a third of the
-    query's time nationally. The filters apply either way.
+    that do not show them; `attributes=False` builds no Case at all (`cases` is empty, the
+    analyses read `score_arrays`, `answer_matrices` and `case_count`), for analyses of the scores
+    alone: the comparison over every person in the country, where reading the attributes and
+    building 20,000 cases with their score dicts was most of the page's time. The filters apply
+    either way.
     """
     instrument = latest_instrument(filters.instrument)
     scales, items = describe_instrument(instrument)
@@ -204,79 +207,125 @@ def build_dataset(
     result = db.session.connection().execute(query)
     column = {name: number for number, name in enumerate(result.keys())}
     rows = result.all()
-    # In Case's field order: all of them, or who the case is.
-    case_fields = itemgetter(*(column[name] for name in (CASE_COLUMNS if attributes else IDENTITY)))
-    stored_scores = itemgetter(column["score_codes"], column["score_numbers"])
-    stored_items = itemgetter(column["item_codes"], column["item_numbers"]) if with_values else None
-
-    cases: dict[tuple[int, int], Case] = {}
-    excluded: set[int] = set()
-    values: dict[tuple[int, int], dict[str, tuple[str | None, str | None]]] = {}
-    score_blobs: list[tuple[str | None, bytes | None]] = []  # per response: (codes, numbers)
-    score_dicts: list[dict] = []  # the case's scores at that response's timepoint, to fill
-    score_owners: list[tuple[tuple[int, int], str]] = []  # per response: (case key, timepoint)
-    (excluded_at, participant_at, cohort_at, timepoint_at) = (
-        column["is_excluded"],
-        column["participant_id"],
-        column["cohort_id"],
-        column["timepoint"],
-    )
-    for row in rows:
-        if row[excluded_at]:
-            excluded.add(row[participant_at])
-            continue
-        key = (row[participant_at], row[cohort_at])
-        found = cases.get(key)
-        if found is None:
-            found = cases[key] = Case(*case_fields(row))
-        found.scores[row[timepoint_at]] = scores = {}
-        score_dicts.append(scores)
-        score_owners.append((key, row[timepoint_at]))
-        score_blobs.append(stored_scores(row))
-        if stored_items:
-            values.setdefault(key, {})[row[timepoint_at]] = stored_items(row)
-    ordered = sorted(cases.values(), key=lambda c: (c.cohort_id, c.study_code))
-    first, second = timepoints
-    both = sum(1 for c in ordered if first in c.scores and second in c.scores)
+    excluded_at, participant_at = column["is_excluded"], column["participant_id"]
+    excluded = {row[participant_at] for row in rows if row[excluded_at]}
+    kept = [row for row in rows if not row[excluded_at]] if excluded else rows
+    placed = _place_responses(kept, column, timepoints)
+    first, second = (placed.has_response(timepoint) for timepoint in timepoints)
     attrition = Attrition(
-        both=both,
-        first_only=sum(1 for c in ordered if first in c.scores and second not in c.scores),
-        second_only=sum(1 for c in ordered if second in c.scores and first not in c.scores),
+        both=int(np.count_nonzero(first & second)),
+        first_only=int(np.count_nonzero(first & ~second)),
+        second_only=int(np.count_nonzero(second & ~first)),
         excluded=len(excluded),
     )
-    score_arrays = _fill_scores(ordered, score_owners, score_dicts, score_blobs)
-    dataset = Dataset(filters, instrument, scales, items, ordered, attrition, score_arrays=score_arrays)
+    cases = []
+    if attributes:
+        # In Case's field order, from each case's first row.
+        case_fields = itemgetter(*(column[name] for name in CASE_COLUMNS))
+        cases = [Case(*case_fields(kept[position])) for position in placed.first_rows]
+    stored_scores = itemgetter(column["score_codes"], column["score_numbers"])
+    score_arrays = _fill_scores(placed, [stored_scores(row) for row in kept], cases)
+    dataset = Dataset(
+        filters,
+        instrument,
+        scales,
+        items,
+        cases,
+        attrition,
+        case_count=placed.count,
+        score_arrays=score_arrays,
+    )
     if with_values:
-        by_case = [values[(c.participant_id, c.cohort_id)] for c in ordered]
-        dataset.answer_matrices = _answer_matrices(items, by_case, timepoints)
+        stored_items = itemgetter(column["item_codes"], column["item_numbers"])
+        dataset.answer_matrices = {
+            timepoint: _answer_matrix(items, [stored_items(kept[p]) for p in placed.answering(timepoint)])
+            for timepoint in timepoints
+        }
     return dataset
 
 
-def _fill_scores(ordered: list[Case], owners, score_dicts, stored) -> dict[tuple[str, str], np.ndarray]:
-    """Decode the stored scores into each case's `scores` and into one array per (timepoint,
-    scale) in case order (NaN where a case has no score): the analyses read the arrays."""
-    row_of = {(case.participant_id, case.cohort_id): number for number, case in enumerate(ordered)}
-    # Per response: its case's row and its timepoint; and whether it is its case's response at
-    # that timepoint (of two, the later row is, as in `scores`).
-    latest = {owner: position for position, owner in enumerate(owners)}
-    case_rows = np.array([row_of[key] for key, _timepoint in owners], dtype=np.intp)
-    timepoints = np.array([timepoint for _key, timepoint in owners], dtype=object)
-    kept = np.array([latest[owner] == position for position, owner in enumerate(owners)], dtype=bool)
+@dataclass(frozen=True)
+class _Placement:
+    """Where each response of the scope goes: its case's row (cases in cohort and study code
+    order) and whether it is the one kept for its case and timepoint (of two, the later row)."""
+
+    count: int  # cases
+    first_rows: list[int]  # per case, in case order: the position of its first response
+    case_rows: np.ndarray  # per response
+    timepoints: np.ndarray  # per response (object)
+    kept: np.ndarray  # per response (bool)
+
+    def has_response(self, timepoint: str) -> np.ndarray:
+        """Per case: whether it has a response at this timepoint."""
+        found = np.zeros(self.count, dtype=bool)
+        found[self.case_rows[self.kept & (self.timepoints == timepoint)]] = True
+        return found
+
+    def answering(self, timepoint: str) -> list[int]:
+        """The positions of the responses kept at this timepoint, in case order."""
+        chosen = np.flatnonzero(self.kept & (self.timepoints == timepoint))
+        return chosen[np.argsort(self.case_rows[chosen], kind="stable")].tolist()
+
+
+def _place_responses(rows, column: dict[str, int], timepoints: tuple[str, str]) -> _Placement:
+    participant_at, cohort_at = column["participant_id"], column["cohort_id"]
+    code_at, timepoint_at = column["study_code"], column["timepoint"]
+    number_of: dict[tuple[int, int], int] = {}  # (person, cohort) -> case number, as first met
+    first_rows: list[int] = []
+    numbers = []
+    for position, row in enumerate(rows):
+        key = (row[participant_at], row[cohort_at])
+        number = number_of.get(key)
+        if number is None:
+            number = number_of[key] = len(first_rows)
+            first_rows.append(position)
+        numbers.append(number)
+    # Cases in cohort and study code order (as met, where equal).
+    order = sorted(
+        range(len(first_rows)), key=lambda n: (rows[first_rows[n]][cohort_at], rows[first_rows[n]][code_at])
+    )
+    row_of_number = np.empty(len(order), dtype=np.intp)
+    row_of_number[order] = np.arange(len(order))
+    case_rows = row_of_number[np.asarray(numbers, dtype=np.intp)]
+    labels = [row[timepoint_at] for row in rows]
+    slot_of = {timepoint: number for number, timepoint in enumerate(dict.fromkeys(timepoints))}
+    slots = case_rows * len(slot_of) + np.fromiter(map(slot_of.__getitem__, labels), np.intp, len(labels))
+    # Of two responses of a case at one timepoint, the later row is the case's: the largest
+    # position per (case, timepoint) slot.
+    positions = np.arange(len(rows), dtype=np.intp)
+    latest = np.full(len(order) * len(slot_of), -1, dtype=np.intp)
+    np.maximum.at(latest, slots, positions)
+    kept = latest[slots] == positions
+    return _Placement(
+        len(order), [first_rows[n] for n in order], case_rows, np.array(labels, dtype=object), kept
+    )
+
+
+def _fill_scores(placed: _Placement, stored: list[tuple[str | None, bytes | None]], cases: list[Case]):
+    """Decode the stored scores (per response: codes, packed numbers) into one array per
+    (timepoint, scale) in case order, NaN where a case has no score; and, when the cases are
+    built, into each case's `scores` (None: a score not computed)."""
+    case_rows, labels = placed.case_rows.tolist(), placed.timepoints.tolist()
+    if cases:
+        for position in np.flatnonzero(placed.kept).tolist():
+            cases[case_rows[position]].scores[labels[position]] = {}
     arrays: dict[tuple[str, str], np.ndarray] = {}
     for names, positions, parsed in _decode_blocks(stored):
-        with_none = parsed.astype(object)
-        with_none[np.isnan(parsed)] = None  # a score not computed
-        for position, scores in zip(positions, with_none.tolist(), strict=True):
-            score_dicts[position].update(zip(names, scores, strict=True))
-        positions = np.asarray(positions, dtype=np.intp)
-        for timepoint in set(timepoints[positions].tolist()):
-            chosen = kept[positions] & (timepoints[positions] == timepoint)
-            rows = case_rows[positions[chosen]]
-            for column, name in enumerate(names):
+        chosen = placed.kept[positions]
+        positions, parsed = np.asarray(positions, dtype=np.intp)[chosen], parsed[chosen]
+        if cases:
+            with_none = parsed.astype(object)
+            with_none[np.isnan(parsed)] = None
+            for position, scores in zip(positions.tolist(), with_none.tolist(), strict=True):
+                cases[case_rows[position]].scores[labels[position]].update(zip(names, scores, strict=True))
+        rows, timepoints = placed.case_rows[positions], placed.timepoints[positions]
+        for timepoint in set(timepoints.tolist()):
+            at = timepoints == timepoint
+            for number, name in enumerate(names):
                 array = arrays.get((timepoint, name))
                 if array is None:
-                    array = arrays[(timepoint, name)] = np.full(len(ordered), np.nan)
-                array[rows] = parsed[chosen, column]
+                    array = arrays[(timepoint, name)] = np.full(placed.count, np.nan)
+                array[rows[at]] = parsed[at, number]
     return arrays
 
 
@@ -294,30 +343,25 @@ def _decode_blocks(stored: list[tuple[str | None, bytes | None]]):
         yield names, positions, parsed.reshape(len(positions), len(names))
 
 
-def _answer_matrices(items: list[ItemInfo], by_case: list[dict[str, tuple]], timepoints) -> dict:
-    """Per timepoint, the cases' item values as a matrix (reverse items flipped, NaN = missing).
+def _answer_matrix(items: list[ItemInfo], stored: list[tuple[str | None, bytes | None]]) -> np.ndarray:
+    """The item values of these responses (rows, in the order given) as a matrix: reverse items
+    flipped, NaN = missing.
 
-    `by_case` holds each case's stored (item codes, item values) per timepoint, decoded in blocks
-    (_decode_blocks) whose columns go to the places of the analysed items' codes. A response
-    without stored values, or an item its version lacks, gives NaN.
+    Each response's stored (item codes, item values) are decoded in blocks (_decode_blocks) whose
+    columns go to the places of the analysed items' codes. A response without stored values, or
+    an item its version lacks, gives NaN.
     """
     column_of = {item.code: number for number, item in enumerate(items)}
     reverse = np.array(
         [item.is_reverse and item.minimum is not None and item.maximum is not None for item in items]
     )
     bounds = np.array([(item.minimum or 0) + (item.maximum or 0) for item in items], dtype=float)
-    matrices = {}
-    for timepoint in timepoints:
-        stored = [found[timepoint] for found in by_case if timepoint in found]
-        matrix = np.full((len(stored), len(items)), np.nan)
-        for version_codes, rows, numbers in _decode_blocks(stored):
-            wanted = [
-                (column_of[code], place) for place, code in enumerate(version_codes) if code in column_of
-            ]
-            if wanted:
-                targets, sources = zip(*wanted, strict=True)
-                matrix[np.ix_(rows, targets)] = numbers[:, sources]
-        if reverse.any():
-            matrix[:, reverse] = bounds[reverse] - matrix[:, reverse]
-        matrices[timepoint] = matrix
-    return matrices
+    matrix = np.full((len(stored), len(items)), np.nan)
+    for version_codes, rows, numbers in _decode_blocks(stored):
+        wanted = [(column_of[code], place) for place, code in enumerate(version_codes) if code in column_of]
+        if wanted:
+            targets, sources = zip(*wanted, strict=True)
+            matrix[np.ix_(rows, targets)] = numbers[:, sources]
+    if reverse.any():
+        matrix[:, reverse] = bounds[reverse] - matrix[:, reverse]
+    return matrix

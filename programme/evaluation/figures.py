@@ -5,6 +5,7 @@ Pages and the PDF report call the same functions, so they show the same images.
 
 from __future__ import annotations
 
+import numpy as np
 from flask_babel import gettext as _
 from scipy import stats as scipy_stats
 
@@ -29,7 +30,7 @@ def comparison_charts(
         return {}
     label = scale_label(comparison.scale, locale)
     before, after = comparison.pairs
-    pairs = list(zip(before.tolist(), after.tolist(), strict=True))
+    pairs = np.column_stack((before, after))
     first_label, second_label = timepoint_label(first), timepoint_label(second)
     paired = charts.paired_chart(
         pairs,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import optimize, stats
@@ -102,11 +103,17 @@ class ReliableChange:
     sd_pre: float
     se_measurement: float
     s_diff: float
-    indices: tuple[float | None, ...]  # aligned with the input; None where the pair is incomplete
+    index_array: np.ndarray  # aligned with the input; NaN where the pair is incomplete
     improved: int
     unchanged: int
     worse: int
     enough = True
+
+    @cached_property
+    def indices(self) -> tuple[float | None, ...]:
+        """Each person's index, None where the pair is incomplete: built when asked for (20,000
+        floats per scale nationally, which the pages never show one by one)."""
+        return tuple(None if math.isnan(value) else value for value in self.index_array.tolist())
 
 
 @dataclass(frozen=True)
@@ -291,7 +298,6 @@ def reliable_change(
     se = sd_pre * math.sqrt(1 - reliability)
     s_diff = math.sqrt(2) * se
     all_indices = (_floats(post) - _floats(pre)) / s_diff  # NaN where the pair is incomplete
-    indices = tuple(None if math.isnan(value) else value for value in all_indices.tolist())
     improved = int(np.count_nonzero(all_indices > threshold))
     worse = int(np.count_nonzero(all_indices < -threshold))
     return ReliableChange(
@@ -300,7 +306,7 @@ def reliable_change(
         sd_pre=sd_pre,
         se_measurement=se,
         s_diff=s_diff,
-        indices=tuple(indices),
+        index_array=all_indices,
         improved=improved,
         unchanged=n - improved - worse,
         worse=worse,
