@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import contains_eager
@@ -24,7 +25,7 @@ from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
 from programme.facilities.models import Facility
 from programme.participants.models import Enrolment, Participant
-from programme.participants.scope import cohort_scope
+from programme.participants.scope import role_cohort_scope, scope_parameters
 from programme.scheduling.models import Cohort, ProgrammeSession
 
 REASON_STATUSES = ("excused", "absent")
@@ -72,15 +73,25 @@ def is_future(session: ProgrammeSession, now: datetime | None = None) -> bool:
     return as_utc(session.starts_at) > (now or datetime.now(UTC))
 
 
-def get_session_or_404(user, session_id: int) -> ProgrammeSession:
-    """The session with its cohort and facility (every register page shows both): one query."""
-    return db.first_or_404(
+@cache
+def _session_statement(role: str):
+    return (
         select(ProgrammeSession)
         .join(Cohort, Cohort.id == ProgrammeSession.cohort_id)
         .join(Facility, Facility.id == Cohort.facility_id)
-        .where(ProgrammeSession.id == session_id, cohort_scope(user))
+        .where(ProgrammeSession.id == bindparam("session_id"), role_cohort_scope(role))
         .options(contains_eager(ProgrammeSession.cohort).contains_eager(Cohort.facility))
     )
+
+
+def get_session_or_404(user, session_id: int) -> ProgrammeSession:
+    """The session with its cohort and facility (every register page shows both): one query, its
+    statement built once per role (building it took a fifth of a register save)."""
+    parameters = {"session_id": session_id, **scope_parameters(user)}
+    found = db.session.execute(_session_statement(user.role), parameters).scalars().first()
+    if found is None:
+        abort(404)
+    return found
 
 
 def _on_register(*columns):
