@@ -268,6 +268,8 @@ class _Placement:
 
 
 def _place_responses(rows, column: dict[str, int], timepoints: tuple[str, str]) -> _Placement:
+    """Number the cases (person and cohort) of these rows, the excluded people's already dropped,
+    and place each row."""
     participant_at, cohort_at = column["participant_id"], column["cohort_id"]
     code_at, timepoint_at = column["study_code"], column["timepoint"]
     number_of: dict[tuple[int, int], int] = {}  # (person, cohort) -> case number, as first met
