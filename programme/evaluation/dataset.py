@@ -209,8 +209,8 @@ def build_dataset(
     rows = result.all()
     excluded_at, participant_at = column["is_excluded"], column["participant_id"]
     excluded = {row[participant_at] for row in rows if row[excluded_at]}
-    kept = [row for row in rows if not row[excluded_at]] if excluded else rows
-    placed = _place_responses(kept, column, timepoints)
+    included = [row for row in rows if not row[excluded_at]] if excluded else rows
+    placed = _place_responses(included, column, timepoints)
     first, second = (placed.has_response(timepoint) for timepoint in timepoints)
     attrition = Attrition(
         both=int(np.count_nonzero(first & second)),
@@ -222,9 +222,9 @@ def build_dataset(
     if attributes:
         # In Case's field order, from each case's first row.
         case_fields = itemgetter(*(column[name] for name in CASE_COLUMNS))
-        cases = [Case(*case_fields(kept[position])) for position in placed.first_rows]
+        cases = [Case(*case_fields(included[position])) for position in placed.first_rows]
     stored_scores = itemgetter(column["score_codes"], column["score_numbers"])
-    score_arrays = _fill_scores(placed, [stored_scores(row) for row in kept], cases)
+    score_arrays = _fill_scores(placed, [stored_scores(row) for row in included], cases)
     dataset = Dataset(
         filters,
         instrument,
@@ -238,7 +238,7 @@ def build_dataset(
     if with_values:
         stored_items = itemgetter(column["item_codes"], column["item_numbers"])
         dataset.answer_matrices = {
-            timepoint: _answer_matrix(items, [stored_items(kept[p]) for p in placed.answering(timepoint)])
+            timepoint: _answer_matrix(items, [stored_items(included[p]) for p in placed.answering(timepoint)])
             for timepoint in timepoints
         }
     return dataset
@@ -247,23 +247,23 @@ def build_dataset(
 @dataclass(frozen=True)
 class _Placement:
     """Where each response of the scope goes: its case's row (cases in cohort and study code
-    order) and whether it is the one kept for its case and timepoint (of two, the later row)."""
+    order) and whether it is its case's response at its timepoint (of two, the later row)."""
 
     count: int  # cases
     first_rows: list[int]  # per case, in case order: the position of its first response
     case_rows: np.ndarray  # per response
     timepoints: np.ndarray  # per response (object)
-    kept: np.ndarray  # per response (bool)
+    latest: np.ndarray  # per response (bool): the one its case's scores at that timepoint come from
 
     def has_response(self, timepoint: str) -> np.ndarray:
         """Per case: whether it has a response at this timepoint."""
         found = np.zeros(self.count, dtype=bool)
-        found[self.case_rows[self.kept & (self.timepoints == timepoint)]] = True
+        found[self.case_rows[self.latest & (self.timepoints == timepoint)]] = True
         return found
 
     def answering(self, timepoint: str) -> list[int]:
-        """The positions of the responses kept at this timepoint, in case order."""
-        chosen = np.flatnonzero(self.kept & (self.timepoints == timepoint))
+        """The positions of the cases' responses at this timepoint, in case order."""
+        chosen = np.flatnonzero(self.latest & (self.timepoints == timepoint))
         return chosen[np.argsort(self.case_rows[chosen], kind="stable")].tolist()
 
 
@@ -297,9 +297,9 @@ def _place_responses(rows, column: dict[str, int], timepoints: tuple[str, str]) 
     positions = np.arange(len(rows), dtype=np.intp)
     latest = np.full(len(order) * len(slot_of), -1, dtype=np.intp)
     np.maximum.at(latest, slots, positions)
-    kept = latest[slots] == positions
+    is_latest = latest[slots] == positions
     return _Placement(
-        len(order), [first_rows[n] for n in order], case_rows, np.array(labels, dtype=object), kept
+        len(order), [first_rows[n] for n in order], case_rows, np.array(labels, dtype=object), is_latest
     )
 
 
@@ -309,11 +309,11 @@ def _fill_scores(placed: _Placement, stored: list[tuple[str | None, bytes | None
     built, into each case's `scores` (None: a score not computed)."""
     case_rows, labels = placed.case_rows.tolist(), placed.timepoints.tolist()
     if cases:
-        for position in np.flatnonzero(placed.kept).tolist():
+        for position in np.flatnonzero(placed.latest).tolist():
             cases[case_rows[position]].scores[labels[position]] = {}
     arrays: dict[tuple[str, str], np.ndarray] = {}
     for names, positions, parsed in _decode_blocks(stored):
-        chosen = placed.kept[positions]
+        chosen = placed.latest[positions]
         positions, parsed = np.asarray(positions, dtype=np.intp)[chosen], parsed[chosen]
         if cases:
             with_none = parsed.astype(object)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -103,7 +103,9 @@ class ReliableChange:
     sd_pre: float
     se_measurement: float
     s_diff: float
-    index_array: np.ndarray  # aligned with the input; NaN where the pair is incomplete
+    # Aligned with the input; NaN where the pair is incomplete. Left out of == and repr: the
+    # other fields say whether two results are the same, and an array has no single truth value.
+    index_array: np.ndarray = field(compare=False, repr=False)
     improved: int
     unchanged: int
     worse: int
