@@ -14,6 +14,7 @@ from programme.config import PROJECT_ROOT
 from programme.core.database import configure_engine, release_dead_connections
 from programme.core.errors import register_error_handlers
 from programme.core.i18n import LANGUAGE_NAMES, localized, select_locale, select_timezone
+from programme.core.messages import keep_each_message_once
 from programme.core.permissions import ROLE_LABELS, declare_public_endpoint, deny_undeclared_endpoints
 from programme.core.ratelimit import limit_sign_in_requests
 from programme.core.registry import nav_for
@@ -83,6 +84,7 @@ def init_core(app: Flask) -> None:
 
     install_listener()
     register_error_handlers(app)
+    keep_each_message_once(app)
 
     if app.config.get("BENCH_QUERY_HEADER"):  # first, so it counts every other hook's queries
         _count_queries_per_request(app)
