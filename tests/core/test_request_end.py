@@ -1,5 +1,6 @@
 """How a request's transaction ends: what it did not commit is never saved; on PostgreSQL a
-request that only read ends with COMMIT, so psycopg keeps its prepared statements."""
+request reads outside a transaction until a statement needs one, and keeps psycopg's prepared
+statements."""
 
 from __future__ import annotations
 
@@ -61,3 +62,45 @@ def test_a_request_that_only_read_keeps_prepared_statements(app, db, make_facili
         ).scalar_one(),
     )
     assert prepared == 1
+
+
+def _transaction_status():
+    return _db.session.connection().connection.dbapi_connection.info.transaction_status.name
+
+
+def _facility_ids():
+    return select(Facility.id).where(Facility.code.like("TST-%"))
+
+
+NEEDS_A_TRANSACTION = {
+    "write": lambda: update(Facility).where(Facility.code == "none").values(name_en="x"),
+    "lock": lambda: _facility_ids().with_for_update(),
+    "text": lambda: text("SELECT 1"),  # text() may lock or write: never assumed a plain read
+}
+
+
+@pytest.mark.parametrize("need", [*NEEDS_A_TRANSACTION, "stream"])
+def test_a_request_reads_in_autocommit_until_a_statement_needs_a_transaction(app, db, make_facility, need):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's transactions are begun by the engine's begin event")
+    make_facility()
+    db.session.commit()
+
+    def work():
+        _db.session.execute(_facility_ids()).all()
+        read_alone = _transaction_status()
+        if need == "stream":
+            _db.session.execute(_facility_ids(), execution_options={"stream_results": True}).all()
+        else:
+            _db.session.execute(NEEDS_A_TRANSACTION[need]())
+        return read_alone, _transaction_status()
+
+    assert _in_a_request_of_its_own(app, work) == ("IDLE", "INTRANS")
+
+
+def test_outside_a_request_every_statement_is_in_a_transaction(app, db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    db.session.close()
+    db.session.execute(_facility_ids()).all()
+    assert _transaction_status() == "INTRANS"
