@@ -39,22 +39,25 @@ def main(argv=None) -> int:
         server.stop()
     floor = percentile(page_list[0].samples, 0.95) * 1000
     rows = []
-    log(f"{'page':42} {'n':>3} {'median':>7} {'p95':>7} {'x floor':>7} {'SQL':>4}")
+    log(f"{'page':42} {'n':>3} {'median':>7} {'p95':>7} {'x floor':>7} {'server':>7} {'SQL':>4}")
     for page in page_list:
         p95 = percentile(page.samples, 0.95) * 1000
         median = statistics.median(page.samples) * 1000
         queries = max(page.queries) if page.queries else None
+        server = percentile(page.server_samples, 0.95) * 1000 if page.server_samples else None
         rows.append(
             {
                 "name": page.name,
                 "median_ms": round(median, 1),
                 "p95_ms": round(p95, 1),
+                "server_p95_ms": round(server, 1) if server is not None else None,
                 "queries": queries,
                 "statuses": sorted(set(page.statuses)),
             }
         )
         log(
             f"{page.name:42} {len(page.samples):>3} {median:>7.1f} {p95:>7.1f} {p95 / floor:>7.1f} "
+            f"{server if server is not None else float('nan'):>7.1f} "
             f"{queries if queries is not None else '-':>4} {sorted(set(page.statuses))}"
         )
     if args.json:

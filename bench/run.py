@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import create_engine, make_url, text
@@ -51,6 +52,7 @@ class Page:
     form: dict | None = None  # POST body builder: filled at run time from the page's own form
     form_page: str | None = None
     samples: list[float] = field(default_factory=list)
+    server_samples: list[float] = field(default_factory=list)  # the worker's own time (access log)
     queries: list[int] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     bytes: int = 0
@@ -402,9 +404,17 @@ class Server:
     def __init__(self, url: str, log_name: str):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        command = [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "300", "app:app"]
-        env = _env(url, BENCH_QUERY_HEADER="1")
         self.log_path = DATA / f"gunicorn-{log_name}.log"
+        # Each request's method, path and time in the worker (microseconds, from reading the
+        # request to sending the response): the server's share of what the client measures.
+        self.access_path = DATA / f"access-{log_name}.log"
+        self.access_path.unlink(missing_ok=True)
+        command = [
+            BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "300",
+            "--access-logfile", str(self.access_path), "--access-logformat", "%(m)s %(U)s %(D)s",
+            "app:app",
+        ]  # fmt: skip
+        env = _env(url, BENCH_QUERY_HEADER="1")
         with self.log_path.open("a") as log_file:  # errors (500s) keep their traceback here
             self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log_file, stderr=log_file)
         deadline = time.time() + 60
@@ -416,6 +426,21 @@ class Server:
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("gunicorn did not start")
+
+    def access_offset(self) -> int:
+        return self.access_path.stat().st_size if self.access_path.exists() else 0
+
+    def server_times(self, since: int, method: str, path: str) -> list[float]:
+        """Seconds the workers spent on `method path` requests logged after byte `since`."""
+        time.sleep(0.05)  # a worker logs the request just after sending its response
+        with self.access_path.open("rb") as log_file:
+            log_file.seek(since)
+            lines = log_file.read().decode(errors="replace").splitlines()
+        return [
+            int(fields[2]) / 1e6
+            for fields in (line.split() for line in lines)
+            if len(fields) == 3 and fields[0] == method and fields[1] == path and fields[2].isdigit()
+        ]
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -479,6 +504,7 @@ def measure(server: Server, clients: dict, page: Page, reps: int, budget: float)
     if page.method == "GET" and page.kind != "heavy":
         warm(server, client, page.url)
     started = time.perf_counter()
+    since = server.access_offset()
     for rep in range(reps):
         if page.method == "POST" and rep:
             body["csrf_token"] = post_body(client, server.base, page).get(
@@ -496,6 +522,7 @@ def measure(server: Server, clients: dict, page: Page, reps: int, budget: float)
             page.queries.append(int(response.headers["X-Query-Count"]))
         if time.perf_counter() - started > budget and rep >= (0 if page.kind == "heavy" else 2):
             break
+    page.server_samples = server.server_times(since, page.method, urlsplit(page.url).path)
 
 
 def warm(server: Server, client: requests.Session, url: str) -> None:
@@ -687,6 +714,9 @@ def summarise(page: Page) -> dict:
         "requests": len(page.samples),
         "median_ms": round(statistics.median(page.samples) * 1000, 1),
         "p95_ms": round(percentile(page.samples, 0.95) * 1000, 1),
+        "server_p95_ms": (
+            round(percentile(page.server_samples, 0.95) * 1000, 1) if page.server_samples else None
+        ),
         "queries": max(page.queries) if page.queries else None,
         # What most requests ran. A cached page re-draws when its 5-minute step ends, and a run
         # that crosses one sees a request with the drawing's queries: the bound is checked on
@@ -806,7 +836,9 @@ def judge(results: list[dict]) -> list[dict]:
 
 
 def print_table(results: list[dict], verdicts: list[dict]) -> None:
-    header = f"{'page':42} {'role':12} {'n':>3} {'median ms':>10} {'p95 ms':>9} {'SQL':>4}  status"
+    header = (
+        f"{'page':42} {'role':12} {'n':>3} {'median ms':>10} {'p95 ms':>9} {'server':>7} {'SQL':>4}  status"
+    )
     for run in results:
         load, peak = run["load"]["load_seconds"], run["peak_memory_mb"]
         log(f"\n== {run['engine']} {run['size']} (load {load} s, server peak {peak} MB)")
@@ -817,7 +849,10 @@ def print_table(results: list[dict], verdicts: list[dict]) -> None:
                 log(f"{lead} {page['reason']}")
                 continue
             queries = page["queries"] if page["queries"] is not None else "-"
-            figures = f"{page['requests']:>3} {page['median_ms']:>10.1f} {page['p95_ms']:>9.1f} {queries:>4}"
+            server = page.get("server_p95_ms")
+            server = f"{server:.1f}" if server is not None else "-"
+            times = f"{page['median_ms']:>10.1f} {page['p95_ms']:>9.1f} {server:>7}"
+            figures = f"{page['requests']:>3} {times} {queries:>4}"
             memory = f"  peak {page['peak_memory_mb']} MB" if page.get("peak_memory_mb") else ""
             log(f"{lead} {figures}  {page['statuses']}{memory}")
         if run.get("mixed"):
