@@ -25,8 +25,9 @@ from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
 from programme.facilities.models import Facility
 from programme.participants.models import Enrolment, Participant
-from programme.participants.scope import role_cohort_scope, scope_parameters
+from programme.participants.scope import role_cohort_scope
 from programme.scheduling.models import Cohort, ProgrammeSession
+from programme.scheduling.services.scope import scope_parameters
 
 REASON_STATUSES = ("excused", "absent")
 MAX_NOTE_LENGTH = 500

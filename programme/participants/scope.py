@@ -8,14 +8,14 @@ whose sessions they are assigned to; evaluators everyone who consented to evalua
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
-from sqlalchemy import Select, bindparam, exists, false, select
+from sqlalchemy import Select, exists, false, select
 
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER
 from programme.participants.consent import evaluation_consent_clause
 from programme.participants.models import Enrolment, Participant
-from programme.scheduling.models import Cohort, ProgrammeSession, SessionAssignment
+from programme.scheduling.models import Cohort
+from programme.scheduling.services import scope as scheduling_scope
 
 # Roles that see names (officers of the person's facility, admins); everyone else sees codes,
 # except facilitators, who see a first name and an initial to know who is in the room.
@@ -23,48 +23,14 @@ NAMED_ROLES = frozenset({ADMIN, OFFICER})
 AGE_BANDS = ((18, 24), (25, 34), (35, 44), (45, 54), (55, None))
 
 
-def facilitated_cohort_ids(user_id) -> Select:
-    """The cohorts whose sessions this user is assigned to (an id or a bound parameter)."""
-    return (
-        select(ProgrammeSession.cohort_id)
-        .join(SessionAssignment, SessionAssignment.session_id == ProgrammeSession.id)
-        .where(SessionAssignment.user_id == user_id)
-    )
-
-
-def _cohort_scope(role: str, user_id, facility_id, department_id):
-    if role in (ADMIN, EVALUATOR):
-        return Cohort.id.is_not(None)
-    if role == OFFICER:
-        return Cohort.facility_id == facility_id
-    if role == COORDINATOR:
-        return Cohort.department_id == department_id
-    if role == FACILITATOR:
-        return Cohort.id.in_(facilitated_cohort_ids(user_id))
-    return false()
-
-
 def cohort_scope(user):
-    """A WHERE clause on Cohort for this user."""
-    return _cohort_scope(user.role, user.id, user.facility_id, user.department_id)
+    """A WHERE clause on Cohort for this user: the scheduling rule, evaluators seeing every cohort."""
+    return scheduling_scope.cohort_scope(user, evaluators_see_all=True)
 
 
-@cache
 def role_cohort_scope(role: str):
-    """cohort_scope for a role, the user's ids left as bound parameters (their values:
-    scope_parameters(user)). One clause per role: a statement built on it is built once, not on
-    every request."""
-    return _cohort_scope(
-        role, bindparam("scope_user_id"), bindparam("scope_facility_id"), bindparam("scope_department_id")
-    )
-
-
-def scope_parameters(user) -> dict:
-    return {
-        "scope_user_id": user.id,
-        "scope_facility_id": user.facility_id,
-        "scope_department_id": user.department_id,
-    }
+    """cohort_scope for a role, the user's ids as bound parameters (scope_parameters(user))."""
+    return scheduling_scope.role_cohort_scope(role, evaluators_see_all=True)
 
 
 def visible_cohorts(user) -> Select:

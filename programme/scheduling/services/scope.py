@@ -1,33 +1,70 @@
-"""Who sees which cohorts and sessions (object scope in the query), and time-zone helpers."""
+"""Who sees which cohorts and sessions (object scope in the query), and time-zone helpers.
+
+The one rule for cohorts: admins see all; coordinators their department's; officers their
+facility's; facilitators those whose sessions they are assigned to. Evaluators see every cohort
+where they study the programme (attendance, participants, by code) and none on the planning pages,
+which are not theirs: `evaluators_see_all` says which of the two a caller means.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import abort
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, false, select
 
-from programme.core.permissions import ADMIN, COORDINATOR, FACILITATOR, OFFICER
+from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER
 from programme.extensions import db
 from programme.scheduling.models import Cohort, ProgrammeSession, SessionAssignment
 
 
-def cohort_scope(user):
-    """A SQL condition on Cohort: the rows this user may read; false for roles without access."""
-    if user.role == ADMIN:
+def facilitated_cohort_ids(user_id) -> Select:
+    """The cohorts whose sessions this user is assigned to (an id or a bound parameter)."""
+    return (
+        select(ProgrammeSession.cohort_id)
+        .join(SessionAssignment, SessionAssignment.session_id == ProgrammeSession.id)
+        .where(SessionAssignment.user_id == user_id)
+    )
+
+
+def cohort_rule(role: str, user_id, facility_id, department_id, *, evaluators_see_all: bool):
+    """A SQL condition on Cohort for a role and the user's ids (values or bound parameters);
+    false for roles without access."""
+    if role == ADMIN or (role == EVALUATOR and evaluators_see_all):
         return Cohort.id.is_not(None)
-    if user.role == COORDINATOR:
-        return Cohort.department_id == user.department_id
-    if user.role == OFFICER:
-        return Cohort.facility_id == user.facility_id
-    if user.role == FACILITATOR:
-        return exists(
-            select(SessionAssignment.id)
-            .join(ProgrammeSession, ProgrammeSession.id == SessionAssignment.session_id)
-            .where(ProgrammeSession.cohort_id == Cohort.id, SessionAssignment.user_id == user.id)
-        )
-    return Cohort.id.is_(None)
+    if role == COORDINATOR:
+        return Cohort.department_id == department_id
+    if role == OFFICER:
+        return Cohort.facility_id == facility_id
+    if role == FACILITATOR:
+        return Cohort.id.in_(facilitated_cohort_ids(user_id))
+    return false()
+
+
+def cohort_scope(user, *, evaluators_see_all: bool = False):
+    """A SQL condition on Cohort: the rows this user may read (planning pages by default)."""
+    return cohort_rule(
+        user.role, user.id, user.facility_id, user.department_id, evaluators_see_all=evaluators_see_all
+    )
+
+
+@cache
+def role_cohort_scope(role: str, *, evaluators_see_all: bool):
+    """cohort_scope for a role with the user's ids as bound parameters (their values:
+    scope_parameters(user)). One clause per role: a statement built on it is built once, not on
+    every request."""
+    user_ids = (bindparam("scope_user_id"), bindparam("scope_facility_id"), bindparam("scope_department_id"))
+    return cohort_rule(role, *user_ids, evaluators_see_all=evaluators_see_all)
+
+
+def scope_parameters(user) -> dict:
+    return {
+        "scope_user_id": user.id,
+        "scope_facility_id": user.facility_id,
+        "scope_department_id": user.department_id,
+    }
 
 
 def may_manage_cohort(user, cohort: Cohort) -> bool:
