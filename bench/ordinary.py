@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import ROLES, Server, _rules, log, lookup_ids, measure, pages, percentile, sign_in  # noqa: E402
+from run import DATA, ROLES, Server, _rules, log, lookup_ids, measure, pages, percentile, sign_in  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -30,6 +30,7 @@ def main(argv=None) -> int:
     if args.only:
         wanted = args.only.split(",")
         page_list = [p for p in page_list if p.kind == "floor" or any(w in p.name for w in wanted)]
+    (DATA / "access-ordinary.log").unlink(missing_ok=True)
     server = Server(args.database, "ordinary")
     try:
         clients = {role: sign_in(server.base, role) for role in ROLES}

@@ -401,19 +401,18 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, log_name: str):
+    def __init__(self, url: str, log_name: str, access_log: bool = True):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = DATA / f"gunicorn-{log_name}.log"
         # Each request's method, path and time in the worker (microseconds, from reading the
         # request to sending the response): the server's share of what the client measures.
+        # Appended to by every server of a run (read by offset); emptied when the run starts.
         self.access_path = DATA / f"access-{log_name}.log"
-        self.access_path.unlink(missing_ok=True)
-        command = [
-            BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "300",
-            "--access-logfile", str(self.access_path), "--access-logformat", "%(m)s %(U)s %(D)s",
-            "app:app",
-        ]  # fmt: skip
+        command = [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "300", "app:app"]
+        if access_log:
+            logged = ["--access-logfile", str(self.access_path), "--access-logformat", "%(m)s %(U)s %(D)s"]
+            command[-1:-1] = logged  # before the app's name
         env = _env(url, BENCH_QUERY_HEADER="1")
         with self.log_path.open("a") as log_file:  # errors (500s) keep their traceback here
             self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log_file, stderr=log_file)
@@ -501,8 +500,8 @@ def measure(server: Server, clients: dict, page: Page, reps: int, budget: float)
         if body is None:
             page.reason = "no form found on the page"
             return
-    if page.method == "GET" and page.kind != "heavy":
-        warm(server, client, page.url)
+    if page.kind != "heavy":
+        warm(server, client, page, body)
     started = time.perf_counter()
     since = server.access_offset()
     for rep in range(reps):
@@ -525,12 +524,25 @@ def measure(server: Server, clients: dict, page: Page, reps: int, budget: float)
     page.server_samples = server.server_times(since, page.method, urlsplit(page.url).path)
 
 
-def warm(server: Server, client: requests.Session, url: str) -> None:
-    """First-use costs (imports, templates) out of the timings: in parallel, so both workers warm."""
+# Requests before the timed ones, over both workers. A worker's first requests of a page pay
+# one-off costs: imports and templates, and on PostgreSQL the statements' planning until psycopg
+# prepares them (from their fifth use on a connection) and the server settles on a plan. The
+# register POST's first ten took 3.4-8.2 ms against 2.6-3 ms afterwards; four warm-up requests,
+# two per worker, left those costs in the p95. A server in use has long paid them.
+WARM_UP_REQUESTS = 24
+
+
+def warm(server: Server, client: requests.Session, page: Page, body: dict | None = None) -> None:
+    """First-use costs out of the timings: in parallel, so both workers warm."""
     from concurrent.futures import ThreadPoolExecutor
 
+    def send(_i):
+        if page.method == "POST":
+            return client.post(server.base + page.url, data=body, allow_redirects=False)
+        return client.get(server.base + page.url, allow_redirects=False)
+
     with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda _i: client.get(server.base + url, allow_redirects=False), range(4)))
+        list(pool.map(send, range(WARM_UP_REQUESTS)))
 
 
 def server_errors(server: Server) -> list[str]:
@@ -665,6 +677,7 @@ def run_size(engine: str, label: str, fraction: float, seed: int, rules, reps: i
     page_list = pages(rules, ids)
     log_name = f"{engine}-{label.replace('/', '_')}"
     (DATA / f"gunicorn-{log_name}.log").unlink(missing_ok=True)
+    (DATA / f"access-{log_name}.log").unlink(missing_ok=True)
     server = Server(url, log_name)
     try:
         clients = {}

@@ -181,7 +181,7 @@ def soak(engine: str, minutes: float, users: int, seed: int, rules) -> dict:
     (DATA / f"gunicorn-{log_name}.log").unlink(missing_ok=True)
     samples_path = DATA / f"soak-{engine}-samples.json"
     samples_path.unlink(missing_ok=True)
-    server = Server(url, log_name)
+    server = Server(url, log_name, access_log=False)  # hours of requests: no per-request log
     memory: list[dict] = []
     seconds = int(minutes * 60)
     log(f"[{engine}] soak: {users} clients for {minutes:g} min on {len(targets)} pages ({server.base})")
