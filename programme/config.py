@@ -198,10 +198,13 @@ def load_config(app, overrides: dict | None = None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'programme.db'}"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         # LIFO: the connection used last serves the next request, with its prepared statements;
-        # the others stay idle (a server-side idle timeout may close them; pre-ping notices).
+        # the others stay idle (a server-side idle timeout may close them). A connection the
+        # server closed is noticed at checkout without a round trip (core/database.py), in place
+        # of pre-ping's SELECT 1 on every request.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
             "pool_use_lifo": True,
+            "pool_pre_ping": False,
         }
     app.config["ENV_NAME"] = env_name
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])

@@ -35,12 +35,14 @@ refreshes them on its first connection, sampling at most ANALYSIS_LIMIT rows per
 from __future__ import annotations
 
 import logging
+import select
 import sqlite3
 
+import psycopg
 from flask import Flask, has_request_context, request
 from sqlalchemy import Select, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -116,6 +118,24 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute("BEGIN IMMEDIATE")
 
 
+def closed_by_server(dbapi_connection) -> bool:
+    """Whether PostgreSQL has closed this idle connection, seen without a round trip.
+
+    Between requests a connection has nothing left to read. A server that restarts, or ends an
+    idle session, sends its last message and closes the socket: the socket becomes readable.
+    This replaces pool pre-ping (a SELECT 1 before every request) for the same cases; a link
+    that dies without a word (no FIN) is caught by neither until TCP gives up, and the request
+    then gets the translated "try again" page while the pool is refreshed.
+    """
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    try:
+        readable, _writable, _failed = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError, psycopg.Error):
+        return True
+    return bool(readable)
+
+
 def _read_without_transaction(context) -> bool:
     """A SELECT built with SQLAlchemy that locks nothing and is read at once: safe in autocommit.
 
@@ -130,7 +150,10 @@ def _read_without_transaction(context) -> bool:
 
 def _postgresql_session_settings(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
-    def _requests_read_in_autocommit(dbapi_connection, _record, _proxy):
+    def _live_connection_reading_in_autocommit(dbapi_connection, _record, _proxy):
+        if closed_by_server(dbapi_connection):
+            # The pool drops this connection and checks out a new one for the request.
+            raise DisconnectionError("PostgreSQL closed this connection while it was idle")
         # Outside a request (commands, jobs, migrations) every statement is in a transaction.
         dbapi_connection.autocommit = has_request_context()
 
@@ -169,8 +192,8 @@ def release_dead_connections(app: Flask, db) -> None:
     A page can be fully drawn and the database stop just before the request ends: the closing
     ROLLBACK then fails on a terminated connection, and that error, raised after the response was
     made, would turn a good answer into a 500. Such a connection is invalidated instead (the pool
-    drops it; pre-ping checks the next one). Registered after Flask-SQLAlchemy's own teardown, so
-    it runs first (teardowns run in reverse order).
+    drops it; each checkout checks the one it takes). Registered after Flask-SQLAlchemy's own
+    teardown, so it runs first (teardowns run in reverse order).
     """
 
     @app.teardown_appcontext

@@ -133,6 +133,6 @@ def _forget_the_database_for_this_answer() -> None:
     and turn the 503 into a 500), so this one page is drawn for an anonymous visitor."""
     try:
         db.session.rollback()
-    except DBAPIError:  # the connection is gone; the pool drops it (pre-ping replaces it later)
+    except DBAPIError:  # the connection is gone; the pool drops it and connects anew later
         db.session.close()
     g._login_user = login_manager.anonymous_user()

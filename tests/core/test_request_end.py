@@ -5,7 +5,9 @@ statements."""
 from __future__ import annotations
 
 import contextvars
+import time
 
+import psycopg
 import pytest
 from sqlalchemy import select, text, update
 
@@ -104,3 +106,22 @@ def test_outside_a_request_every_statement_is_in_a_transaction(app, db):
     db.session.close()
     db.session.execute(_facility_ids()).all()
     assert _transaction_status() == "INTRANS"
+
+
+def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(app, db):
+    """What a PostgreSQL restart does to idle pooled connections, done to one: the next request
+    is served on a new connection instead of failing on the dead one (no pre-ping SELECT 1)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to close a connection")
+    db.session.close()  # the test's own connection back in the pool
+
+    def backend_pid():
+        return _db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+    first = _in_a_request_of_its_own(app, backend_pid)
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as other:
+        assert other.execute("SELECT pg_terminate_backend(%s)", [first]).fetchone()[0]
+    time.sleep(0.2)  # the server's goodbye reaches the idle socket
+    second = _in_a_request_of_its_own(app, backend_pid)
+    assert second != first
