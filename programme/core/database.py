@@ -35,6 +35,7 @@ refreshes them on its first connection, sampling at most ANALYSIS_LIMIT rows per
 from __future__ import annotations
 
 import logging
+import re
 import select
 import sqlite3
 
@@ -48,6 +49,7 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 BEGIN_MODE = "sqlite_begin_mode"  # key in the connection's info: how its transaction began
 WROTE = "pip_transaction_wrote"  # key in the connection's info: a statement other than SELECT ran
+READS_IN_AUTOCOMMIT = "pip_reads_in_autocommit"  # key in the connection's info: see checkout
 ANALYSIS_LIMIT = 1000
 log = logging.getLogger(__name__)
 
@@ -125,45 +127,67 @@ def closed_by_server(dbapi_connection) -> bool:
     idle session, sends its last message and closes the socket: the socket becomes readable.
     This replaces pool pre-ping (a SELECT 1 before every request) for the same cases; a link
     that dies without a word (no FIN) is caught by neither until TCP gives up, and the request
-    then gets the translated "try again" page while the pool is refreshed.
+    then gets the translated "try again" page while the pool is refreshed. poll(), not
+    select(): select() refuses descriptors from 1024 on, which a busy worker reaches.
     """
     if dbapi_connection.closed or dbapi_connection.broken:
         return True
     try:
-        readable, _writable, _failed = select.select([dbapi_connection.fileno()], [], [], 0)
-    except (OSError, ValueError, psycopg.Error):
-        return True
-    return bool(readable)
+        descriptor = dbapi_connection.fileno()
+    except psycopg.Error:
+        return True  # psycopg raises for a connection it knows is closed
+    poller = select.poll()
+    poller.register(descriptor, select.POLLIN)
+    return bool(poller.poll(0))  # data, end of stream, hang-up or error: all mean it is over
 
 
-def _read_without_transaction(context) -> bool:
-    """A SELECT built with SQLAlchemy that locks nothing and is read at once: safe in autocommit.
+# Reads that must not run in autocommit although they are SELECTs: row locks (in a subquery too)
+# and functions with effects that last only as long as a transaction or write. Such statements
+# are written with text(), which always gets a transaction; this is the safety net for a
+# select() that holds one.
+_NEEDS_TRANSACTION = re.compile(
+    r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b"
+    r"|\bpg_advisory|\bnextval\(|\bsetval\(|\bset_config\(|\bpg_notify\(",
+    re.IGNORECASE,
+)
 
-    text() statements are never assumed safe: they may lock (pg_advisory_xact_lock) or write."""
-    statement = getattr(getattr(context, "compiled", None), "statement", None)
+
+def _read_without_transaction(context, statement: str) -> bool:
+    """A SELECT built with SQLAlchemy that locks and changes nothing and is read at once: safe in
+    autocommit. text() statements are never assumed safe: they may lock (pg_advisory_xact_lock)
+    or write."""
+    construct = getattr(getattr(context, "compiled", None), "statement", None)
     return (
-        isinstance(statement, Select)
-        and statement._for_update_arg is None  # no FOR UPDATE / FOR SHARE
+        isinstance(construct, Select)
         and not context.execution_options.get("stream_results")  # server-side cursors need one
+        and not _NEEDS_TRANSACTION.search(statement)
     )
 
 
 def _postgresql_session_settings(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
-    def _live_connection_reading_in_autocommit(dbapi_connection, _record, _proxy):
+    def _live_connection_reading_in_autocommit(dbapi_connection, record, _proxy):
         if closed_by_server(dbapi_connection):
             # The pool drops this connection and checks out a new one for the request.
             raise DisconnectionError("PostgreSQL closed this connection while it was idle")
         # Outside a request (commands, jobs, migrations) every statement is in a transaction.
-        dbapi_connection.autocommit = has_request_context()
+        reads_in_autocommit = has_request_context()
+        dbapi_connection.autocommit = reads_in_autocommit
+        record.info[READS_IN_AUTOCOMMIT] = reads_in_autocommit
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _transaction_from_first_need(connection, _cursor, _statement, _parameters, context, _many):
-        dbapi_connection = connection.connection.dbapi_connection
-        if dbapi_connection.autocommit and not _read_without_transaction(context):
-            # Idle between autocommitted reads, so the switch is allowed; psycopg opens the
-            # transaction with this statement, and the request's commit or rollback ends it.
-            dbapi_connection.autocommit = False
+    def _transaction_from_first_need(connection, _cursor, statement, _parameters, context, _many):
+        # Only the autocommit set above is ended here: one asked for with SQLAlchemy's
+        # isolation_level="AUTOCOMMIT" (VACUUM, CREATE INDEX CONCURRENTLY) stays as asked.
+        pooled = connection.connection
+        if not pooled.info.get(READS_IN_AUTOCOMMIT) or _read_without_transaction(context, statement):
+            return
+        pooled.info[READS_IN_AUTOCOMMIT] = False
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
+        # Idle between autocommitted reads, so the switch is allowed; psycopg opens the
+        # transaction with this statement, and the request's commit or rollback ends it.
+        pooled.dbapi_connection.autocommit = False
 
     @event.listens_for(engine, "begin")
     def _nothing_written_yet(connection):

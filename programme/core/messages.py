@@ -15,7 +15,11 @@ FLASHES = "_flashes"  # Flask's session key for queued messages
 
 def _drop_repeat(_app: Flask, message: str, category: str, **_extra) -> None:
     queued = session.get(FLASHES, [])
-    if (category, message) in queued[:-1]:
+    # Same kind, same words, same type: Markup("<b>x</b>") and the text "<b>x</b>" compare equal
+    # but are shown differently.
+    if any(
+        kind == category and text == message and type(text) is type(message) for kind, text in queued[:-1]
+    ):
         session[FLASHES] = queued[:-1]
 
 

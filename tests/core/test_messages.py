@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, get_flashed_messages, session
+from markupsafe import Markup
 
 from tests.attendance.test_register import form_for, register_url
 
@@ -20,6 +21,13 @@ def test_the_same_message_is_queued_once_and_different_ones_in_order(app):
             ("warning", "Saved."),
         ]
         assert get_flashed_messages() == ["Saved.", "Check the dates.", "Saved."]
+
+
+def test_markup_and_the_same_words_as_text_are_different_messages(app):
+    with app.test_request_context():
+        flash(Markup("<b>Saved.</b>"), "success")
+        flash("<b>Saved.</b>", "success")
+        assert len(session["_flashes"]) == 2
 
 
 def test_a_register_sent_again_and_again_queues_each_outcome_once(client, login_as, make_held_cohort):
