@@ -38,6 +38,7 @@ import logging
 import re
 import select
 import sqlite3
+from functools import lru_cache
 
 import psycopg
 from flask import Flask, has_request_context, request
@@ -152,6 +153,13 @@ _NEEDS_TRANSACTION = re.compile(
 )
 
 
+@lru_cache(maxsize=2048)
+def _locks_or_writes(statement: str) -> bool:
+    # Per SQL text: the same compiled statements come back on every request, so each is searched
+    # once per process rather than on every execution.
+    return _NEEDS_TRANSACTION.search(statement) is not None
+
+
 def _read_without_transaction(context, statement: str) -> bool:
     """A SELECT built with SQLAlchemy that locks and changes nothing and is read at once: safe in
     autocommit. text() statements are never assumed safe: they may lock (pg_advisory_xact_lock)
@@ -160,7 +168,7 @@ def _read_without_transaction(context, statement: str) -> bool:
     return (
         isinstance(construct, Select)
         and not context.execution_options.get("stream_results")  # server-side cursors need one
-        and not _NEEDS_TRANSACTION.search(statement)
+        and not _locks_or_writes(statement)
     )
 
 

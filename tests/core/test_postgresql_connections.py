@@ -1,5 +1,6 @@
 """PostgreSQL connections in requests: reads in autocommit until a statement needs a transaction,
-and a connection the server closed found at checkout without a round trip."""
+prepared statements kept from request to request, and a connection the server closed found at
+checkout without a round trip."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select, text, update
 from programme.core.database import closed_by_server
 from programme.extensions import db as _db
 from programme.facilities.models import Facility
-from tests.core.test_request_end import _in_a_request_of_its_own
+from tests.core.requests import in_a_request_of_its_own
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
@@ -55,13 +56,29 @@ def test_a_request_reads_in_autocommit_until_a_statement_needs_a_transaction(app
             _db.session.execute(NEEDS_A_TRANSACTION[need]())
         return read_alone, _transaction_status()
 
-    assert _in_a_request_of_its_own(app, work) == ("IDLE", "INTRANS")
+    assert in_a_request_of_its_own(app, work) == ("IDLE", "INTRANS")
 
 
 def test_outside_a_request_every_statement_is_in_a_transaction(app, db):
     db.session.close()
     db.session.execute(_facility_ids()).all()
     assert _transaction_status() == "INTRANS"
+
+
+def test_a_request_that_only_read_keeps_prepared_statements(app, db, make_facility):
+    make_facility()
+    db.session.commit()
+    db.session.close()  # the test's own connection back in the pool: the requests share one
+    statement = select(Facility.id, Facility.code).where(Facility.code.like("TST-%"))
+    for _ in range(7):  # psycopg prepares a statement at its fifth use on a connection
+        in_a_request_of_its_own(app, lambda: _db.session.execute(statement).all())
+    prepared = in_a_request_of_its_own(
+        app,
+        lambda: _db.session.execute(
+            text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%facility.code LIKE%'")
+        ).scalar_one(),
+    )
+    assert prepared == 1
 
 
 @pytest.mark.parametrize("in_a_request", [True, False])
@@ -74,7 +91,7 @@ def test_an_autocommit_connection_asked_for_stays_autocommit(app, db, in_a_reque
             connection.exec_driver_sql("VACUUM facility")
         return True
 
-    assert (_in_a_request_of_its_own(app, vacuum) if in_a_request else vacuum()) is True
+    assert (in_a_request_of_its_own(app, vacuum) if in_a_request else vacuum()) is True
 
 
 def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(app, db):
@@ -85,9 +102,9 @@ def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(app
     def backend_pid():
         return _db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
 
-    first = _in_a_request_of_its_own(app, backend_pid)
+    first = in_a_request_of_its_own(app, backend_pid)
     _terminate(db, first)
-    second = _in_a_request_of_its_own(app, backend_pid)
+    second = in_a_request_of_its_own(app, backend_pid)
     assert second != first
 
 
