@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from programme.audit.chain import GENESIS_HASH, HASHED_FIELDS, row_digest
 from programme.audit.models import AuditEvent
 from programme.audit.sealing import Personal, personal_columns, seal_rows, subject_of
+from programme.core.database import hold_write_lock
 from programme.extensions import db
 
 REDACTED = "***"
@@ -118,6 +119,10 @@ def _append(connection, rows: list[dict]) -> None:
         return
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    else:
+        # The chain's end is read under SQLite's write lock, never from a read request's older
+        # snapshot: two workers printing at once forked the chain (both linked to one row).
+        hold_write_lock(connection)
     seal_rows(connection, rows)
     prev_hash = connection.execute(
         select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)

@@ -108,17 +108,38 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _write_lock_at_first_write(connection, cursor, statement, _parameters, _context, _many):
-        if connection.info.get(BEGIN_MODE) != "DEFERRED":
-            return
-        if not statement.lstrip()[:7].upper().startswith(WRITE_STATEMENTS):
-            return
-        connection.info[BEGIN_MODE] = "IMMEDIATE"
-        if connection.in_nested_transaction():
-            return  # a savepoint would be lost by the COMMIT; such a request keeps its snapshot
-        # The read part of the request has written nothing yet, so ending it loses no work; the
-        # objects it loaded stay in the session. From here the request holds the write lock.
-        cursor.execute("COMMIT")
-        cursor.execute("BEGIN IMMEDIATE")
+        if statement.lstrip()[:7].upper().startswith(WRITE_STATEMENTS):
+            _switch_to_write_lock(connection, cursor)
+
+
+def _switch_to_write_lock(connection, cursor) -> None:
+    if connection.info.get(BEGIN_MODE) != "DEFERRED":
+        return
+    connection.info[BEGIN_MODE] = "IMMEDIATE"
+    if connection.in_nested_transaction():
+        return  # a savepoint would be lost by the COMMIT; such a request keeps its snapshot
+    # The read part of the request has written nothing yet, so ending it loses no work; the
+    # objects it loaded stay in the session. From here the request holds the write lock.
+    cursor.execute("COMMIT")
+    cursor.execute("BEGIN IMMEDIATE")
+
+
+def hold_write_lock(connection) -> None:
+    """On SQLite, take the write lock now, before reading what the coming write depends on.
+
+    A read request's transaction takes the lock at its first write, in a fresh transaction: what
+    it read before that came from an older snapshot. A write computed from such a read (the audit
+    chain's last hash) would be computed from a row that another worker may have replaced
+    meanwhile, so its reads must come after this. Does nothing on other engines or where the
+    lock is already held.
+    """
+    if connection.dialect.name != "sqlite" or connection.info.get(BEGIN_MODE) != "DEFERRED":
+        return
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        _switch_to_write_lock(connection, cursor)
+    finally:
+        cursor.close()
 
 
 def closed_by_server(dbapi_connection) -> bool:
