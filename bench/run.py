@@ -125,7 +125,10 @@ def prepare(engine: str, fraction: float, seed: int) -> dict:
         subprocess.run(
             [BIN / "flask", "db", "upgrade"], env=_env(url), cwd=ROOT, check=True, capture_output=True
         )
-        return manifest[key]
+        # And must start with an intact audit chain, so that this run's check speaks of this
+        # run's requests (data from a run before the SQLite chain fix is loaded again).
+        if audit_chain(url)["first_broken_id"] is None:
+            return manifest[key]
     log(f"[{engine} {fraction}] loading national data (seed {seed})...")
     if engine == "sqlite":
         path = Path(url.removeprefix("sqlite:///"))
@@ -213,6 +216,22 @@ def _rules():
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "discovery"})
     return [(rule.endpoint, rule.rule, rule.methods) for rule in app.url_map.iter_rules()]
+
+
+def audit_chain(url: str) -> dict:
+    """The audit trail's hash chain after a size's requests: the pages' prints and exports were
+    audited by two workers (and, for the mixed workload, 20 clients) at once, and every row
+    must still link to the one before it."""
+    sys.path.insert(0, str(ROOT))
+    from programme.audit.services import verify_chain
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            report = verify_chain(connection=connection)
+    finally:
+        engine.dispose()
+    return {"checked": report.checked, "first_broken_id": report.first_broken_id}
 
 
 def _find(rules, endpoint=None, pattern=None, method="GET", prefix=None):
@@ -824,6 +843,18 @@ def judge(results: list[dict]) -> list[dict]:
                         "verdict": "pass" if page_sav["peak_memory_mb"] <= SAV_MEMORY_MB else "MISS",
                     }
                 )
+            if run.get("audit_chain"):
+                chain = run["audit_chain"]
+                broken = chain["first_broken_id"]
+                verdicts.append(
+                    {
+                        "where": where,
+                        "target": "audit chain intact after the concurrent requests",
+                        "figure": f"{chain['checked']} rows checked"
+                        + (f", broken at row {broken}" if broken is not None else ""),
+                        "verdict": "pass" if broken is None else "MISS",
+                    }
+                )
             if run.get("mixed"):
                 m = run["mixed"]
                 verdicts.append(
@@ -927,6 +958,7 @@ def main(argv=None) -> int:
             finally:
                 server.stop()
             run["server_errors"] = server_errors(server)
+            run["audit_chain"] = audit_chain(run["load"]["url"])
             run["pages"] = [summarise(p) for p in run["pages"]]
             results.append(run)
             # Written after every size, so a run that fails later keeps what it measured.
