@@ -7,7 +7,8 @@ participant list, the register page and its save (each save changes the marks), 
 entry page, the facilitator's calendar, the session plan, the cohort page, the evaluation
 comparison and survey pages. Every ~10 s it samples the resident memory (VmRSS) of the gunicorn
 master and workers. It prints per engine the requests, errors, p95 per minute and the memory at
-start, end and peak with a verdict on growth, and writes bench/soak-results.json.
+start, end and peak with a verdict on growth, checks the audit trail's hash chain after the
+load (every save and print was audited by concurrent workers), and writes bench/soak-results.json.
 
 Memory verdict: after the first minute (warm-up), the mean of the workers' RSS over the last
 third of the run against the first third's; pass when it grew by less than 20 % and the growth is
@@ -231,6 +232,8 @@ def soak(engine: str, minutes: float, users: int, seed: int, rules) -> dict:
         "memory": memory,
         "memory_verdict": memory_verdict(memory),
         "server_errors": server_errors(server),
+        # Every register save and print audited at once by 10 clients: the chain must still hold.
+        "audit_chain": run.audit_chain(url),
     }
 
 
@@ -254,6 +257,12 @@ def print_report(results: list[dict]) -> None:
             f"{verdict['first_third_slope_mb_per_min']} -> {verdict['last_third_slope_mb_per_min']} MB/min"
         )
         log(f"memory growth: {verdict['verdict']}   errors: {'pass' if result['errors'] == 0 else 'FAIL'}")
+        chain = result["audit_chain"]
+        broken = chain["first_broken_id"]
+        log(
+            f"audit chain: {chain['checked']} rows checked, "
+            + ("intact: pass" if broken is None else f"BROKEN at row {broken}: FAIL")
+        )
         for error in result["server_errors"]:
             log(f"server error: {error}")
 
@@ -273,7 +282,12 @@ def main(argv=None) -> int:
     print_report(results)
     RESULTS.write_text(json.dumps({"seed": args.seed, "runs": results}, indent=2))
     log(f"\nwritten {RESULTS.relative_to(ROOT)}")
-    failed = any(r["errors"] or r["memory_verdict"]["verdict"] != "pass" for r in results)
+    failed = any(
+        r["errors"]
+        or r["memory_verdict"]["verdict"] != "pass"
+        or r["audit_chain"]["first_broken_id"] is not None
+        for r in results
+    )
     return 1 if failed else 0
 
 
