@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from programme.attendance.models import AttendanceMark
+from programme.audit.models import AuditEvent
+from programme.audit.services import verify_chain
 from programme.questionnaires.models import Response
 from programme.scheduling.models import ProgrammeSession, SessionAssignment
 from programme.scheduling.services.assignment import DATABASE_REFUSAL
@@ -282,6 +284,43 @@ def test_forty_people_saving_at_once_get_answers_and_lose_nothing(
         )
         assert len(held) == 1 and held[0] in (one.id, other.id)
     print(f"\n40 requests at once on {db.engine.dialect.name}: all answered in {elapsed:.2f} s")
+
+
+def test_twenty_prints_and_saves_at_once_keep_the_audit_chain_whole(server, db, scene, admins):
+    """A register PDF is a read request that writes its audit row at the end. Ten of them beside
+    ten register saves, all at once, must each link their row to the one before: the chain's last
+    hash is read under the write lock (SQLite) or the chain's advisory lock (PostgreSQL). Read
+    from a print's older snapshot, it forked the chain under the benchmark's load."""
+    users = admins(20)
+    db.session.commit()
+    browsers = _browsers(server, users)
+    sessions, people = scene["register_sessions"], scene["people"]
+    pdf = f"/cohorts/{sessions[0].cohort_id}/register.pdf"
+    race = Race()
+    for index, browser in enumerate(browsers[:10]):
+        race.add(f"print-{index}", lambda browser=browser: browser.get(pdf, allow_redirects=False))
+    for index, (browser, session) in enumerate(zip(browsers[10:], sessions[:10], strict=True)):
+        url = f"/sessions/{session.id}/register"
+        token = browser.csrf_token(url)
+        data = _register(people, "present", f"printed-{index}")
+        race.add(
+            f"save-{index}",
+            lambda browser=browser, url=url, data=data, token=token: browser.post(url, data, token),
+        )
+    db.session.commit()
+    before = db.session.execute(select(func.max(AuditEvent.id))).scalar() or 0
+
+    answers, _elapsed = race.run()
+    _no_server_errors(answers, server)
+    assert sorted(a.status for a in answers if a.name.startswith("print")) == [200] * 10
+    assert sorted(a.status for a in answers if a.name.startswith("save")) == [302] * 10
+    db.session.commit()
+    written = db.session.execute(
+        select(AuditEvent.action, func.count()).where(AuditEvent.id > before).group_by(AuditEvent.action)
+    ).all()
+    assert dict(written) == {"print": 10, "take_register": 10}
+    report = verify_chain()
+    assert report.is_intact, f"chain broken at audit row {report.first_broken_id}"
 
 
 @pytest.mark.parametrize("rounds", [3])
