@@ -29,6 +29,8 @@ import requests
 from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
+# The app's package, for the functions that import it (the URL map, the audit check).
+sys.path.insert(0, str(ROOT))
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results.json"
 BIN = Path(sys.executable).parent
@@ -211,7 +213,6 @@ def lookup_ids(url: str) -> dict:
 
 
 def _rules():
-    sys.path.insert(0, str(ROOT))
     from programme import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "discovery"})
@@ -219,10 +220,9 @@ def _rules():
 
 
 def audit_chain(url: str) -> dict:
-    """The audit trail's hash chain after a size's requests: the pages' prints and exports were
-    audited by two workers (and, for the mixed workload, 20 clients) at once, and every row
-    must still link to the one before it."""
-    sys.path.insert(0, str(ROOT))
+    """`flask audit verify`'s check of a database's audit chain. Run after each size's requests
+    (prints and exports audited by two workers, and by 20 clients in the mixed workload, at once)
+    and before reusing data, so that a broken chain is this run's."""
     from programme.audit.services import verify_chain
 
     engine = create_engine(url)
@@ -942,7 +942,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default="1/16,1/4,full")
     parser.add_argument("--seed", type=int, default=2026)
     # p95 of 120: the 115th. With 60 (the 58th) the register pages' verdicts flipped between runs
-    # of the same code; 200 showed where they really stand, at 2 more minutes per run.
+    # of the same code; 120 cost about 30 s more per run on a 2-core machine.
     parser.add_argument("--reps", type=int, default=120)
     parser.add_argument("--mixed-seconds", type=int, default=30)
     args = parser.parse_args(argv)
