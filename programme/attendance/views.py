@@ -129,61 +129,77 @@ def _register_rows(lines, submitted=None, problems=None) -> Markup:
     )
 
 
-@bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
-@requires(*REGISTER_ROLES)
-def take_register(session_id: int):
-    session = registers.get_session_or_404(current_user, session_id)
+def _register_page(session, rows, problems=None):
     cohort = session.cohort
-    cohort_id = cohort.id  # read before saving: the commit expires loaded rows
-    try:
-        registers.check_open(session)
-    except ValidationFailed as failure:
-        flash(str(failure), "warning")
-        return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort.id))
-    session_date = registers.local_date(session, cohort.facility.timezone)
-    form = RegisterForm()
-    problems: dict = {}
-    submitted = None
-    if form.validate_on_submit():
-        marks = registers.register_marks(session, session_date)
-        entries, problems = registers.parse_entries(request.form, marks)
-        submitted = entries
-        if not problems:
-            try:
-                result = registers.save_register(session, marks, entries, current_user.id)
-            except ValidationFailed as failure:
-                problems = failure.problems
-            else:
-                flash(
-                    _(
-                        "Register saved: %(new)d new marks, %(changed)d changed.",
-                        new=result["new"],
-                        changed=result["changed"],
-                    ),
-                    "success",
-                )
-                return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort_id))
-        # What was sent, with its problems, drawn on the people as they are now.
-        rows = _register_rows(registers.register_lines(session, session_date), submitted, problems)
-    elif request.method == "POST":
-        abort(400)
-    else:
-        # The rows as the marks stand, drawn once and reused until a mark (or a person on the
-        # list) changes: the page an officer opens for every session.
-        rows = cached_fragment(
-            f"register rows {session.id}",
-            current_user,
-            lambda: _register_rows(registers.register_lines(session, session_date)),
-        )
     return render_template(
         "attendance/take_register.html",
         session=session,
         cohort=cohort,
         rows=rows,
-        form=form,
-        problems=problems,
-        session_date=session_date,
+        form=RegisterForm(),
+        problems=problems or {},
+        session_date=registers.local_date(session, cohort.facility.timezone),
     ), (400 if problems else 200)
+
+
+def _closed_register(session, cohort_id: int):
+    """A cancelled or future session has no register: back to the cohort, saying why."""
+    try:
+        registers.check_open(session)
+    except ValidationFailed as failure:
+        flash(str(failure), "warning")
+        return redirect(url_for("attendance.show_cohort_attendance", cohort_id=cohort_id))
+    return None
+
+
+@bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
+@requires(*REGISTER_ROLES)
+def take_register(session_id: int):
+    if request.method == "POST":
+        return _save_register(session_id)
+    session = registers.get_session_or_404(current_user, session_id)
+    closed = _closed_register(session, session.cohort_id)
+    if closed:
+        return closed
+    session_date = registers.local_date(session, session.cohort.facility.timezone)
+    # The rows as the marks stand, drawn once and reused until a mark (or a person on the list)
+    # changes: the page an officer opens for every session.
+    rows = cached_fragment(
+        f"register rows {session.id}",
+        current_user,
+        lambda: _register_rows(registers.register_lines(session, session_date)),
+    )
+    return _register_page(session, rows)
+
+
+def _save_register(session_id: int):
+    """The register as sent: saved whole, or drawn again with its problems (400)."""
+    session, marks = registers.load_register(current_user, session_id)
+    closed = _closed_register(session, session.cohort_id)
+    if closed:
+        return closed
+    if not RegisterForm().validate_on_submit():
+        abort(400)
+    entries, problems = registers.parse_entries(request.form, marks)
+    if not problems:
+        try:
+            result = registers.save_register(session, marks, entries, current_user.id)
+        except ValidationFailed as failure:
+            problems = failure.problems
+        else:
+            flash(
+                _(
+                    "Register saved: %(new)d new marks, %(changed)d changed.",
+                    new=result["new"],
+                    changed=result["changed"],
+                ),
+                "success",
+            )
+            return redirect(url_for("attendance.show_cohort_attendance", cohort_id=session.cohort_id))
+    # What was sent, with its problems, drawn on the people as they are now.
+    loaded = registers.get_session_or_404(current_user, session_id)
+    lines = registers.register_lines(loaded, session.date)
+    return _register_page(loaded, _register_rows(lines, entries, problems), problems)
 
 
 @bp.route("/sessions/<int:session_id>/sign-in-sheet.pdf")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from programme.attendance.models import AttendanceMark
-from programme.attendance.registers import check_open, register_lines, register_marks, save_register
+from programme.attendance.registers import check_open, load_register, register_lines, save_register
 from programme.audit.models import AuditEvent
 from programme.audit.sealing import readable_changes
 from programme.core.services import ValidationFailed
@@ -124,10 +124,10 @@ def test_a_missing_or_unknown_status_saves_nothing(client, db, login_as, make_he
     assert marks(db) == {}
 
 
-def test_reasons_are_kept_only_for_absences(db, make_held_cohort):
+def test_reasons_are_kept_only_for_absences(db, make_held_cohort, make_user):
     _cohort, (session,), (person,) = make_held_cohort(people=1, held=1)
-    lines = register_marks(session, session.starts_at.date())
-    save_register(session, lines, {person.id: {"status": "present", "reason": None, "note": ""}}, None)
+    read, lines = load_register(make_user("admin"), session.id)
+    save_register(read, lines, {person.id: {"status": "present", "reason": None, "note": ""}}, None)
     assert marks(db)[person.id].reason is None
 
 
@@ -145,7 +145,7 @@ def test_no_register_for_a_future_or_cancelled_session(client, db, login_as, mak
 
 
 def test_people_withdrawn_before_the_session_are_not_on_its_register(
-    db, make_held_cohort, make_participant, make_enrolment
+    db, make_held_cohort, make_participant, make_enrolment, make_user
 ):
     cohort, (session,), (staying,) = make_held_cohort(people=1, held=1)
     session_day = session.starts_at.date()
@@ -170,7 +170,9 @@ def test_people_withdrawn_before_the_session_are_not_on_its_register(
     people = [line.participant.id for line in register_lines(session, session_day)]
     assert set(people) == {staying.id, left_after.id}
     # The values a save reads cover the same people, in the same order.
-    assert [line.participant_id for line in register_marks(session, session_day)] == people
+    read, marks_read = load_register(make_user("admin"), session.id)
+    assert read.date == session_day
+    assert [line.participant_id for line in marks_read] == people
 
 
 def test_facilitator_of_the_cohort_takes_the_register_seeing_first_names(
@@ -199,7 +201,21 @@ def test_officer_of_another_facility_gets_404_and_coordinators_403(client, login
     login_as("officer")
     _cohort, (session,), _people = make_held_cohort(people=1, held=1)
     assert client.get(register_url(session)).status_code == 404
+    assert client.post_form(register_url(session), {}).status_code == 404
     assert client.get(f"/sessions/{session.id}/sign-in-sheet.pdf").status_code == 404
+
+
+def test_the_register_of_a_cohort_with_nobody_enrolled_saves_as_held(client, db, login_as, make_held_cohort):
+    """The save reads the session and its people in one statement: a cohort with no one in it
+    still has its session (a row of the session's values alone), not a 404."""
+    officer = login_as("officer")
+    _cohort, (session,), _people = make_held_cohort(people=0, held=1, facility_id=officer.facility_id)
+    session.status = "scheduled"
+    db.session.commit()
+    assert client.post_form(register_url(session), {}).status_code == 302
+    db.session.refresh(session)
+    assert session.status == "held"
+    assert marks(db) == {}
 
 
 def test_coordinators_do_not_take_registers(client, login_as, make_held_cohort):
@@ -208,19 +224,19 @@ def test_coordinators_do_not_take_registers(client, login_as, make_held_cohort):
     assert client.get(register_url(session)).status_code == 403
 
 
-def test_a_save_from_a_stale_register_is_refused_whole_not_merged(db, make_held_cohort, make_mark):
+def test_a_save_from_a_stale_register_is_refused_whole_not_merged(db, make_held_cohort, make_mark, make_user):
     """Two people correcting the same register at once: the one whose marks changed under it is
     refused (409 page) and saves nothing, instead of silently overwriting the other's marks."""
     _cohort, (session,), people = make_held_cohort(people=2, held=1)
     for person in people:
         make_mark(session, person, "present")
-    day = session.starts_at.date()
-    seen_by_first = register_marks(session, day)  # the marks as the first person's request read them
+    admin = make_user("admin")
+    read, seen_by_first = load_register(admin, session.id)  # as the first person's request read them
     second = {person.id: {"status": "late", "reason": None, "note": "second"} for person in people}
-    save_register(session, register_marks(session, day), second, None)
+    save_register(read, load_register(admin, session.id)[1], second, None)
     first = {person.id: {"status": "absent", "reason": None, "note": "first"} for person in people}
     with pytest.raises(StaleDataError):
-        save_register(session, seen_by_first, first, None)
+        save_register(read, seen_by_first, first, None)
     db.session.expire_all()
     notes = db.session.execute(select(AttendanceMark.note).where(AttendanceMark.session_id == session.id))
     assert sorted(notes.scalars()) == ["second", "second"]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from programme.attendance.export import export_attendance
 from programme.attendance.models import AttendanceMark
-from programme.attendance.registers import local_date, register_marks, save_register
+from programme.attendance.registers import load_register, save_register
 from programme.curriculum import transfer
 from programme.evaluation.analysis import SmallCells
 from programme.evaluation.scope import Filters
@@ -149,14 +149,14 @@ def _register(make_held_cohort, **values):
     return session, people
 
 
-def test_register_save_fails_whole(db, make_held_cohort):
+def test_register_save_fails_whole(db, make_held_cohort, make_user):
     session, people = _register(make_held_cohort)
     session.status = "scheduled"
     db.session.commit()
-    lines = register_marks(session, local_date(session, "Asia/Almaty"))
+    read, lines = load_register(make_user("admin"), session.id)
     entries = {p.id: {"status": "present", "reason": None, "note": ""} for p in people}
     injection = assert_fails_whole(
-        lambda: save_register(session, lines, entries, None),
+        lambda: save_register(read, lines, entries, None),
         "INSERT",
         "audit_event",
         after=("UPDATE", "programme_session"),  # marked held, then its audit row fails
@@ -164,14 +164,14 @@ def test_register_save_fails_whole(db, make_held_cohort):
     assert injection.wrote("INSERT", "attendance_mark")
 
 
-def test_register_correction_fails_whole(db, make_held_cohort, make_mark):
+def test_register_correction_fails_whole(db, make_held_cohort, make_mark, make_user):
     session, people = _register(make_held_cohort)
     for person in people:
         make_mark(session, person, "present")
-    lines = register_marks(session, local_date(session, "Asia/Almaty"))
+    read, lines = load_register(make_user("admin"), session.id)
     entries = {p.id: {"status": "absent", "reason": "medical", "note": "ill"} for p in people}
     assert_fails_whole(
-        lambda: save_register(session, lines, entries, None),
+        lambda: save_register(read, lines, entries, None),
         "INSERT",
         "audit_event",
         after=("UPDATE", "attendance_mark"),
