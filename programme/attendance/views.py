@@ -16,9 +16,10 @@ from programme.attendance.completion import apply_completion as apply_completion
 from programme.attendance.forms import ExportForm, RegisterForm
 from programme.attendance.register_html import RegisterControls
 from programme.audit.services import record
-from programme.core.cache import cached_fragment, drawn_html
+from programme.core.cache import drawn_html
 from programme.core.forms import ActionForm
 from programme.core.i18n import localized
+from programme.core.pages import render_cached_page
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER, requires
 from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
@@ -129,17 +130,16 @@ def _register_rows(lines, submitted=None, problems=None) -> Markup:
     )
 
 
-def _register_page(session, rows, problems=None):
+def _register_context(session, rows, problems=None) -> dict:
     cohort = session.cohort
-    return render_template(
-        "attendance/take_register.html",
-        session=session,
-        cohort=cohort,
-        rows=rows,
-        form=RegisterForm(),
-        problems=problems or {},
-        session_date=registers.local_date(session, cohort.facility.timezone),
-    ), (400 if problems else 200)
+    return {
+        "session": session,
+        "cohort": cohort,
+        "rows": rows,
+        "form": RegisterForm(),
+        "problems": problems or {},
+        "session_date": registers.local_date(session, cohort.facility.timezone),
+    }
 
 
 def _closed_register(session, cohort_id: int):
@@ -152,24 +152,26 @@ def _closed_register(session, cohort_id: int):
     return None
 
 
+def _open_register(session_id: int) -> dict:
+    """The register page as the marks stand: the session in the user's scope (404 otherwise),
+    open (else back to the cohort), and its rows."""
+    session = registers.get_session_or_404(current_user, session_id)
+    closed = _closed_register(session, session.cohort_id)
+    if closed:
+        abort(closed)
+    lines = registers.register_lines(session, registers.local_date(session, session.cohort.facility.timezone))
+    return _register_context(session, _register_rows(lines))
+
+
 @bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
 @requires(*REGISTER_ROLES)
 def take_register(session_id: int):
     if request.method == "POST":
         return _save_register(session_id)
-    session = registers.get_session_or_404(current_user, session_id)
-    closed = _closed_register(session, session.cohort_id)
-    if closed:
-        return closed
-    session_date = registers.local_date(session, session.cohort.facility.timezone)
-    # The rows as the marks stand, drawn once and reused until a mark (or a person on the list)
-    # changes: the page an officer opens for every session.
-    rows = cached_fragment(
-        f"register rows {session.id}",
-        current_user,
-        lambda: _register_rows(registers.register_lines(session, session_date)),
-    )
-    return _register_page(session, rows)
+    # The page an officer opens for every session: drawn once per user and reused until a table
+    # it read changes (a mark, a person on the list, the session, its staffing). The scope check
+    # is inside: the key holds the user, and a change of what it read draws the page anew.
+    return render_cached_page("attendance/take_register.html", lambda: _open_register(session_id))
 
 
 def _save_register(session_id: int):
@@ -199,7 +201,8 @@ def _save_register(session_id: int):
     # What was sent, with its problems, drawn on the people as they are now.
     loaded = registers.get_session_or_404(current_user, session_id)
     lines = registers.register_lines(loaded, session.date)
-    return _register_page(loaded, _register_rows(lines, entries, problems), problems)
+    context = _register_context(loaded, _register_rows(lines, entries, problems), problems)
+    return render_template("attendance/take_register.html", **context), 400
 
 
 @bp.route("/sessions/<int:session_id>/sign-in-sheet.pdf")

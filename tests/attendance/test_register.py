@@ -243,7 +243,7 @@ def test_a_save_from_a_stale_register_is_refused_whole_not_merged(db, make_held_
 
 
 def test_the_register_page_shows_the_marks_as_they_stand_after_each_save(client, login_as, make_held_cohort):
-    """The rows are a cached fragment on GET: every save draws them anew."""
+    """The page is reused on GET (programme/core/pages.py): every save draws it anew."""
     officer = login_as("officer")
     _cohort, (session,), (first, second) = make_held_cohort(people=2, held=1, facility_id=officer.facility_id)
 
@@ -265,6 +265,25 @@ def test_the_register_page_shows_the_marks_as_they_stand_after_each_save(client,
     refused = client.post_form(register_url(session), {f"status-{first.id}": "asleep"})
     assert refused.status_code == 400 and 'data-testid="register-errors"' in refused.get_data(as_text=True)
     assert checked() == {f"status-{first.id}-present", f"status-{second.id}-absent"}
+
+
+def test_the_reused_register_page_follows_its_session_and_staffing(client, db, login_as, make_held_cohort):
+    """The scope check and the open check are inside the reused page: cancelling the session, or
+    taking the facilitator off it, is seen on the very next request."""
+    facilitator = login_as("facilitator")
+    _cohort, (session,), _people = make_held_cohort(people=1, held=1, department_id=facilitator.department_id)
+    session.assignments.append(SessionAssignment(user_id=facilitator.id, role="lead"))
+    db.session.commit()
+    assert [client.get(register_url(session)).status_code for _twice in range(2)] == [200, 200]
+    session.status = "cancelled"
+    db.session.commit()
+    assert client.get(register_url(session)).status_code == 302
+    session.status = "held"
+    db.session.commit()
+    assert client.get(register_url(session)).status_code == 200
+    session.assignments.clear()
+    db.session.commit()
+    assert client.get(register_url(session)).status_code == 404
 
 
 def test_sending_the_register_again_unchanged_writes_nothing(client, db, login_as, make_held_cohort):
