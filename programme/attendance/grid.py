@@ -20,11 +20,21 @@ from programme.facilities.models import Facility
 from programme.participants.consent import evaluation_consent_clause
 from programme.participants.enrolment import cohort_roster
 from programme.participants.models import Consent, Enrolment, Participant
-from programme.participants.scope import person_label
-from programme.scheduling.models import Cohort, ProgrammeSession
+from programme.participants.scope import person_label, visible_cohorts
+from programme.scheduling.models import Cohort, ProgrammeSession, SessionAssignment
 
+# What the grid shows, and what decides whether the user may see the cohort at all (its
+# staffing: a facilitator sees the cohorts of the sessions they are booked on).
 GRID_TABLES = watch(
-    AttendanceMark, Enrolment, Participant, Consent, ProgrammeSession, Cohort, Facility, CurriculumVersion
+    AttendanceMark,
+    Enrolment,
+    Participant,
+    Consent,
+    ProgrammeSession,
+    SessionAssignment,
+    Cohort,
+    Facility,
+    CurriculumVersion,
 )
 
 
@@ -41,14 +51,22 @@ def evaluable_ids(user, participant_ids) -> set[int] | None:
     )
 
 
-def register_grid(user, cohort: Cohort, locale: str) -> tuple[bytes, int]:
-    """The grid's PDF and how many people it lists."""
+def register_grid(user, cohort_id: int, locale: str) -> tuple[bytes, int]:
+    """The grid's PDF and how many people it lists; 404 for a cohort outside the user's scope.
+
+    The scope check is part of what is reused (the key holds the user and their scope, and a
+    change of the cohorts or their staffing draws it anew): a print then costs the data
+    generations' statement and its audit row, not a cohort lookup besides."""
     return cached_for_user(
-        f"attendance.register_grid.{cohort.id}",
+        f"attendance.register_grid.{cohort_id}",
         user,
-        lambda: _register_grid(user, cohort, locale),
+        lambda: _register_grid(user, _visible_cohort_or_404(user, cohort_id), locale),
         depends_on=GRID_TABLES,
     )
+
+
+def _visible_cohort_or_404(user, cohort_id: int) -> Cohort:
+    return db.first_or_404(visible_cohorts(user).where(Cohort.id == cohort_id))
 
 
 def _register_grid(user, cohort: Cohort, locale: str) -> tuple[bytes, int]:

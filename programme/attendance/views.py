@@ -245,17 +245,16 @@ def print_sign_in_sheet(session_id: int):
 @bp.route("/cohorts/<int:cohort_id>/register.pdf")
 @requires(*ALL_ROLES)
 def print_cohort_register(cohort_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    content, people = grid.register_grid(current_user, cohort, _locale())
+    content, people = grid.register_grid(current_user, cohort_id, _locale())
     with unit_of_work():
         record(
             "print",
             "cohort",
-            cohort.id,
+            cohort_id,
             {"document": "register_grid", "people": people},
             purpose="register grid",
         )
-    return _pdf(content, f"register-{cohort_id}.pdf")  # the commit expired the row
+    return _pdf(content, f"register-{cohort_id}.pdf")
 
 
 @bp.route("/enrolments/<int:enrolment_id>/certificate.pdf")
