@@ -118,15 +118,19 @@ def _append(connection, rows: list[dict]) -> None:
     if not rows:
         return
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+        # The chain lock, then the chain's end as committed once it is held: one round trip
+        # (migration 0018's function; a plain SELECT would read its snapshot from before the lock).
+        prev_hash = connection.execute(
+            text("SELECT audit_chain_head(:key)"), {"key": CHAIN_LOCK_KEY}
+        ).scalar()
     else:
         # The chain's end is read under SQLite's write lock, never from a read request's older
         # snapshot: two workers printing at once forked the chain (both linked to one row).
         hold_write_lock(connection)
+        prev_hash = connection.execute(
+            select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).scalar()
     seal_rows(connection, rows)
-    prev_hash = connection.execute(
-        select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar()
     prev_hash = prev_hash or GENESIS_HASH
     for row in rows:
         row["prev_hash"] = prev_hash

@@ -26,7 +26,6 @@ from tests.core.growth import grow
 from tests.route_params import fill
 
 QUERY_BOUND = 12
-CHAIN_LOCK = "pg_advisory_xact_lock"
 SKIP_ENDPOINTS = {"static", "bootstrap.static", "auth.logout"}
 # Pages allowed more than QUERY_BOUND statements (still the same count at every size), each
 # with the reason. Reviewed: raise a page's count here only with a reason a reader accepts.
@@ -109,18 +108,11 @@ def growth_problems(small: dict, large: dict) -> list[str]:
     return problems
 
 
-def bounded_count(visit: Visit) -> int:
-    """Statements counted against the bound. On PostgreSQL a page that writes an audit row (a
-    read of personal data is audited) first takes the audit chain's transaction lock: one
-    statement per write, the same on every page, not a query of the page's data."""
-    return sum(CHAIN_LOCK not in statement for statement in visit.statements)
-
-
 def bound_problems(visits: dict) -> list[str]:
     return [
-        f"{role} {endpoint} {visit.url}: {bounded_count(visit)} statements"
+        f"{role} {endpoint} {visit.url}: {visit.count} statements"
         for (role, endpoint), visit in visits.items()
-        if bounded_count(visit) > QUERY_BOUND and endpoint not in OVER_BOUND
+        if visit.count > QUERY_BOUND and endpoint not in OVER_BOUND
     ]
 
 
@@ -151,7 +143,7 @@ def test_no_page_runs_more_queries_on_more_data(app, demo_data):
     # now): a page's first request in a process may run a statement once (PostgreSQL: 13 vs 12).
     over = bound_problems(large)
     assert not over, f"more than {QUERY_BOUND} statements:\n" + "\n".join(over)
-    needed = {endpoint for (_role, endpoint), visit in large.items() if bounded_count(visit) > QUERY_BOUND}
+    needed = {endpoint for (_role, endpoint), visit in large.items() if visit.count > QUERY_BOUND}
     assert set(OVER_BOUND) <= needed, f"exemptions no longer needed: {set(OVER_BOUND) - needed}"
     assert len(small) > 100, "the walk found too few pages"
 
