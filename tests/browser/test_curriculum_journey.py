@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, open_menu
 
@@ -73,7 +74,8 @@ def test_coordinator_writes_publishes_edits_and_downloads_the_kazakh_handout(pag
         _save_steps(page)
         page.click("text=" + TITLE)
 
-    assert page.locator("[data-testid=plan-row]").count() == 3
+    # expect() waits for the page the click opens: count() would read whichever page is shown.
+    expect(page.locator("[data-testid=plan-row]")).to_have_count(3)
     page.click("[data-testid=publish]")
     page.wait_for_selector("[data-testid=status-published]")
 
@@ -87,7 +89,7 @@ def test_coordinator_writes_publishes_edits_and_downloads_the_kazakh_handout(pag
     assert "(2-нұсқа)" in page.inner_text("[data-testid=curriculum-title]")
     assert page.locator("[data-testid=status-draft]").count() >= 1
     page.click("[data-testid=version-1]")
-    assert page.inner_text("[data-testid=curriculum-title]").strip() == TITLE
+    expect(page.locator("[data-testid=curriculum-title]")).to_have_text(TITLE)
     assert page.locator("[data-testid=status-published]").count() >= 1
 
     # The Kazakh handout of the published version's first session.
