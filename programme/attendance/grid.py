@@ -20,7 +20,7 @@ from programme.facilities.models import Facility
 from programme.participants.consent import evaluation_consent_clause
 from programme.participants.enrolment import cohort_roster
 from programme.participants.models import Consent, Enrolment, Participant
-from programme.participants.scope import person_label, visible_cohorts
+from programme.participants.scope import get_cohort_or_404, person_label
 from programme.scheduling.models import Cohort, ProgrammeSession, SessionAssignment
 
 # What the grid shows, and what decides whether the user may see the cohort at all (its
@@ -60,13 +60,9 @@ def register_grid(user, cohort_id: int, locale: str) -> tuple[bytes, int]:
     return cached_for_user(
         f"attendance.register_grid.{cohort_id}",
         user,
-        lambda: _register_grid(user, _visible_cohort_or_404(user, cohort_id), locale),
+        lambda: _register_grid(user, get_cohort_or_404(user, cohort_id), locale),
         depends_on=GRID_TABLES,
     )
-
-
-def _visible_cohort_or_404(user, cohort_id: int) -> Cohort:
-    return db.first_or_404(visible_cohorts(user).where(Cohort.id == cohort_id))
 
 
 def _register_grid(user, cohort: Cohort, locale: str) -> tuple[bytes, int]:

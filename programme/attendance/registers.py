@@ -70,6 +70,11 @@ def local_date(session: ProgrammeSession, timezone: str) -> date:
     return local_datetime(session, timezone).date()
 
 
+def session_day(session: ProgrammeSession) -> date:
+    """A loaded session's day on its facility's clock (the day its register is for)."""
+    return local_date(session, session.cohort.facility.timezone)
+
+
 def is_future(session: ProgrammeSession, now: datetime | None = None) -> bool:
     return as_utc(session.starts_at) > (now or datetime.now(UTC))
 

@@ -25,7 +25,13 @@ from programme.core.services import ValidationFailed, unit_of_work
 from programme.extensions import db
 from programme.participants.enrolment import cohort_roster
 from programme.participants.models import Enrolment
-from programme.participants.scope import cohort_scope, person_label, sees_names, visible_cohorts
+from programme.participants.scope import (
+    cohort_scope,
+    get_cohort_or_404,
+    person_label,
+    sees_names,
+    visible_cohorts,
+)
 from programme.scheduling.models import Cohort
 
 bp = Blueprint("attendance", __name__)
@@ -35,10 +41,6 @@ REGISTER_ROLES = (ADMIN, FACILITATOR, OFFICER)
 
 def _locale() -> str:
     return str(get_locale() or "ru")
-
-
-def _cohort_or_404(cohort_id: int) -> Cohort:
-    return db.first_or_404(visible_cohorts(current_user).where(Cohort.id == cohort_id))
 
 
 def _evaluable_ids(participant_ids) -> set[int] | None:
@@ -80,7 +82,7 @@ def list_cohorts():
 @bp.route("/cohorts/<int:cohort_id>/attendance")
 @requires(*ALL_ROLES)
 def show_cohort_attendance(cohort_id: int):
-    cohort = _cohort_or_404(cohort_id)
+    cohort = get_cohort_or_404(current_user, cohort_id)
     roster = [e for e in cohort_roster(cohort.id) if e.status != "waitlisted"]
     allowed = _evaluable_ids(e.participant_id for e in roster)
     if allowed is not None:
@@ -100,7 +102,7 @@ def show_cohort_attendance(cohort_id: int):
 @bp.route("/cohorts/<int:cohort_id>/completion", methods=["POST"])
 @requires(ADMIN, OFFICER)
 def apply_completion(cohort_id: int):
-    cohort = _cohort_or_404(cohort_id)
+    cohort = get_cohort_or_404(current_user, cohort_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     if cohort.status != "completed":
@@ -130,15 +132,14 @@ def _register_rows(lines, submitted=None, problems=None) -> Markup:
     )
 
 
-def _register_context(session, rows, problems=None) -> dict:
-    cohort = session.cohort
+def _register_context(session, session_date: date, rows, problems=None) -> dict:
     return {
         "session": session,
-        "cohort": cohort,
+        "cohort": session.cohort,
         "rows": rows,
         "form": RegisterForm(),
         "problems": problems or {},
-        "session_date": registers.local_date(session, cohort.facility.timezone),
+        "session_date": session_date,
     }
 
 
@@ -159,8 +160,9 @@ def _open_register(session_id: int) -> dict:
     closed = _closed_register(session, session.cohort_id)
     if closed:
         abort(closed)
-    lines = registers.register_lines(session, registers.local_date(session, session.cohort.facility.timezone))
-    return _register_context(session, _register_rows(lines))
+    session_date = registers.session_day(session)
+    lines = registers.register_lines(session, session_date)
+    return _register_context(session, session_date, _register_rows(lines))
 
 
 @bp.route("/sessions/<int:session_id>/register", methods=["GET", "POST"])
@@ -201,7 +203,7 @@ def _save_register(session_id: int):
     # What was sent, with its problems, drawn on the people as they are now.
     loaded = registers.get_session_or_404(current_user, session_id)
     lines = registers.register_lines(loaded, session.date)
-    context = _register_context(loaded, _register_rows(lines, entries, problems), problems)
+    context = _register_context(loaded, session.date, _register_rows(lines, entries, problems), problems)
     return render_template("attendance/take_register.html", **context), 400
 
 
@@ -212,7 +214,7 @@ def print_sign_in_sheet(session_id: int):
     cohort = session.cohort
     if session.status == "cancelled":
         abort(404)
-    lines = registers.register_lines(session, registers.local_date(session, cohort.facility.timezone))
+    lines = registers.register_lines(session, registers.session_day(session))
     locale = _locale()
     plan_title = ""
     if session.plan is not None:

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import Select, exists, false, select
 
 from programme.core.permissions import ADMIN, COORDINATOR, EVALUATOR, FACILITATOR, OFFICER
+from programme.extensions import db
 from programme.participants.consent import evaluation_consent_clause
 from programme.participants.models import Enrolment, Participant
 from programme.scheduling.models import Cohort
@@ -35,6 +36,11 @@ def role_cohort_scope(role: str):
 
 def visible_cohorts(user) -> Select:
     return select(Cohort).where(cohort_scope(user))
+
+
+def get_cohort_or_404(user, cohort_id: int) -> Cohort:
+    """The cohort if this user may read it (evaluators: every cohort), else 404."""
+    return db.first_or_404(visible_cohorts(user).where(Cohort.id == cohort_id))
 
 
 def participant_scope(user):

@@ -34,6 +34,15 @@ def _print_row(who: str) -> dict:
     }
 
 
+def chain_rows(engine):
+    """The chain's rows in order (label, prev_hash, row_hash) and verify_chain's report."""
+    with engine.connect() as check:
+        rows = check.execute(
+            select(AuditEvent.actor_label, AuditEvent.prev_hash, AuditEvent.row_hash).order_by(AuditEvent.id)
+        ).all()
+        return rows, verify_chain(connection=check)
+
+
 def test_a_read_request_links_its_audit_row_to_the_row_another_worker_just_wrote(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'chain.db'}")
     configure_engine(engine, 2000)
@@ -50,13 +59,7 @@ def test_a_read_request_links_its_audit_row_to_the_row_another_worker_just_wrote
                 other_worker.commit()
             _append(printing, [_print_row("print of this request")])
             printing.commit()
-        with engine.connect() as check:
-            rows = check.execute(
-                select(AuditEvent.actor_label, AuditEvent.prev_hash, AuditEvent.row_hash).order_by(
-                    AuditEvent.id
-                )
-            ).all()
-            report = verify_chain(connection=check)
+        rows, report = chain_rows(engine)
     assert [row.actor_label for row in rows] == [
         "first print",
         "print by another worker",

@@ -9,12 +9,10 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
 
-from programme.audit.models import AuditEvent
-from programme.audit.services import _append, verify_chain
+from programme.audit.services import _append
 from programme.extensions import db as _db
-from tests.audit.test_chain_concurrency import _print_row
+from tests.audit.test_chain_concurrency import _print_row, chain_rows
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
@@ -45,13 +43,7 @@ def test_an_append_waiting_for_the_chain_links_to_the_row_committed_meanwhile(ap
         holder.close()
         worker.join(10)
         assert appended.is_set()
-        with engine.connect() as check:
-            rows = check.execute(
-                select(AuditEvent.actor_label, AuditEvent.prev_hash, AuditEvent.row_hash).order_by(
-                    AuditEvent.id
-                )
-            ).all()
-            report = verify_chain(connection=check)
+        rows, report = chain_rows(engine)
     labels = [row.actor_label for row in rows]
     assert labels[-3:] == ["first print", "print holding the chain", "print that waited"]
     assert rows[-1].prev_hash == rows[-2].row_hash  # the row committed while it waited
